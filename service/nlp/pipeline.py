@@ -1,0 +1,98 @@
+"""text → Doc through ordered components; nothing here knows Flask.
+
+Each component is a function ``Doc -> Doc``.  The extractors run only when their
+output (or a later component that needs it) was asked for.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Iterable, Optional
+
+from . import entities, normalize, quantities, segment, sentences, stance
+from .doc import Doc
+
+ALL_SECTIONS = ("quantities", "entities", "stances")
+
+
+def _normalize(doc: Doc) -> Doc:
+    doc.norm = normalize.normalize(doc.text)
+    doc.language = normalize.detect_language(doc.text, doc.norm)
+    return doc
+
+
+def _sentences(doc: Doc) -> Doc:
+    doc.sentences = sentences.split(doc.norm)
+    return doc
+
+
+def _quantities(doc: Doc) -> Doc:
+    if "quantities" in doc.include or "stances" in doc.include:
+        quantities.extract(doc)
+    return doc
+
+
+def _entities(doc: Doc) -> Doc:
+    if "entities" in doc.include or "stances" in doc.include:
+        entities.extract(doc)
+    return doc
+
+
+def _stances(doc: Doc) -> Doc:
+    if "stances" in doc.include:
+        stance.extract(doc)
+    return doc
+
+
+COMPONENTS = (
+    ("normalize", _normalize),
+    ("sentences", _sentences),
+    ("quantities", _quantities),
+    ("entities", _entities),
+    ("stances", _stances),
+)
+
+_loaded = False
+
+
+def load() -> None:
+    """Load every lexicon and model once; a bad data file fails here, at start-up."""
+    global _loaded
+    normalize.load()
+    segment.load()
+    quantities.load()
+    entities.load()
+    stance.load()
+    _loaded = True
+
+
+def ready() -> bool:
+    return _loaded
+
+
+def make_doc(text: str, published: Optional[_dt.date] = None, targets: Optional[Iterable[str]] = None,
+             include: Optional[Iterable[str]] = None) -> Doc:
+    inc = frozenset(include) if include else frozenset(ALL_SECTIONS)
+    return Doc(text=text, published=published, targets=list(targets or []), include=inc)
+
+
+def run(doc: Doc, timings: Optional[dict] = None) -> Doc:
+    """Run every component in order; with ``timings``, record seconds per component."""
+    if not _loaded:
+        load()
+    if timings is None:
+        for _, comp in COMPONENTS:
+            doc = comp(doc)
+        return doc
+    import time
+    for name, comp in COMPONENTS:
+        t0 = time.perf_counter()
+        doc = comp(doc)
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+    return doc
+
+
+def analyze(text: str, published=None, targets=None, include=None) -> dict:
+    """The Analysis dict of the contract for one text."""
+    if isinstance(published, str):
+        published = _dt.date.fromisoformat(published)
+    return run(make_doc(text, published, targets, include)).to_analysis()

@@ -1,0 +1,84 @@
+"""The one module that imports jieba.
+
+A private ``jieba.Tokenizer`` (never the global one), its own cache directory,
+quiet logging, loaded at start-up.  Other modules ask for tokens with offsets
+and may add words (gazetteer names) through :func:`add_words`.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+
+import jieba
+import jieba.posseg
+
+_lock = threading.Lock()
+_tokenizer = None
+_pos = None
+_added: set = set()
+
+
+def _cache_dir() -> str:
+    d = os.environ.get("ZHX_JIEBA_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "zhx-jieba")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def load() -> None:
+    """Build (or read from its cache) jieba's prefix dictionary once."""
+    global _tokenizer, _pos
+    with _lock:
+        if _tokenizer is not None:
+            return
+        jieba.setLogLevel(logging.WARNING)
+        tok = jieba.Tokenizer()
+        tok.tmp_dir = _cache_dir()
+        tok.initialize()
+        _pos = jieba.posseg.POSTokenizer(tok)
+        _tokenizer = tok
+
+
+def loaded() -> bool:
+    return _tokenizer is not None
+
+
+def tokenizer():
+    if _tokenizer is None:
+        load()
+    return _tokenizer
+
+
+def add_words(words, tag: str = None, freq: int = None) -> None:
+    """Teach the private tokenizer words it must not split (names from the gazetteers)."""
+    tok = tokenizer()
+    for w in words:
+        if w and w not in _added:
+            tok.add_word(w, freq=freq, tag=tag)
+            if tag and _pos is not None:
+                _pos.word_tag_tab[w] = tag
+            _added.add(w)
+
+
+def tokenize(text: str) -> list:
+    """``[(word, start, end)]`` covering ``text`` exactly (HMM on for unknown words)."""
+    out = []
+    pos = 0
+    for w in tokenizer().cut(text, HMM=True):
+        out.append((w, pos, pos + len(w)))
+        pos += len(w)
+    return out
+
+
+def pos_tokenize(text: str) -> list:
+    """``[(word, flag, start, end)]`` from jieba.posseg on the private tokenizer."""
+    if _pos is None:
+        load()
+    out = []
+    pos = 0
+    for pair in _pos.cut(text, HMM=True):
+        w = pair.word
+        out.append((w, pair.flag, pos, pos + len(w)))
+        pos += len(w)
+    return out
