@@ -25,6 +25,13 @@ def _sentences(doc: Doc) -> Doc:
     return doc
 
 
+def _segment(doc: Doc) -> Doc:
+    """jieba POS tokens, computed once here and shared by entities and stances."""
+    if "entities" in doc.include or "stances" in doc.include:
+        doc.pos_tokens  # noqa: B018  (computes and caches)
+    return doc
+
+
 def _quantities(doc: Doc) -> Doc:
     if "quantities" in doc.include or "stances" in doc.include:
         quantities.extract(doc)
@@ -46,6 +53,7 @@ def _stances(doc: Doc) -> Doc:
 COMPONENTS = (
     ("normalize", _normalize),
     ("sentences", _sentences),
+    ("segment", _segment),
     ("quantities", _quantities),
     ("entities", _entities),
     ("stances", _stances),
