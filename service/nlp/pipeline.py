@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Iterable, Optional
 
-from . import entities, normalize, quantities, segment, sentences, stance
+from . import dates, entities, normalize, quantities, segment, sentences, stance
 from .doc import Doc
 
 ALL_SECTIONS = ("quantities", "entities", "stances")
@@ -30,6 +30,11 @@ def _segment(doc: Doc) -> Doc:
     if "entities" in doc.include or "stances" in doc.include:
         doc.pos_tokens  # noqa: B018  (computes and caches)
     return doc
+
+
+def _dates(doc: Doc) -> Doc:
+    """Dates first: quantities must not read them, entities report them."""
+    return dates.extract(doc)
 
 
 def _quantities(doc: Doc) -> Doc:
@@ -54,6 +59,7 @@ COMPONENTS = (
     ("normalize", _normalize),
     ("sentences", _sentences),
     ("segment", _segment),
+    ("dates", _dates),
     ("quantities", _quantities),
     ("entities", _entities),
     ("stances", _stances),
@@ -67,6 +73,7 @@ def load() -> None:
     global _loaded
     normalize.load()
     segment.load()
+    dates.load()
     quantities.load()
     entities.load()
     stance.load()
