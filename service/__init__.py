@@ -8,20 +8,29 @@ __version__ = "0.1.0"
 
 
 def create_app(test_config=None):
-    """The Flask app factory: config, extensions, blueprints — nothing else."""
+    """The Flask app factory: config, logging, extensions, blueprints — nothing else.
+
+    Lexicons, jieba and the contract file are loaded here, once, so a bad data
+    file fails the start (and, under gunicorn's preload, before any worker forks).
+    """
     from flask import Flask
 
-    from . import config
-    from .api import errors, routes
+    from . import config, logging_setup
+    from .api import errors, observe, openapi, routes
     from .nlp import pipeline
 
     app = Flask(__name__)
     app.config.from_mapping(config.from_env())
     if test_config:
         app.config.from_mapping(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BYTES"]
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    pipeline.load()
+    logging_setup.configure(app.config["LOG_LEVEL"])
+    app.extensions["zhx.openapi"], app.extensions["zhx.openapi_30"] = openapi.load_both()
+    if app.config.get("LOAD_PIPELINE", True):
+        pipeline.load()
+    observe.init_app(app)
     errors.init_app(app)
     app.register_blueprint(routes.bp)
     return app
