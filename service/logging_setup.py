@@ -6,6 +6,8 @@ import json
 import logging
 import sys
 
+from gunicorn import glogging
+
 # attributes every LogRecord has; anything else was passed with ``extra=`` and is logged too
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id"}
 
@@ -42,16 +44,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-_MARK = "_zhx_json_handler"
-
-
 def configure(level: str = "INFO") -> None:
     """Send the root logger's records to stderr as JSON lines (idempotent)."""
     root = logging.getLogger()
-    if not any(getattr(h, _MARK, False) for h in root.handlers):
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter())
         handler.addFilter(RequestIdFilter())
-        setattr(handler, _MARK, True)
         root.addHandler(handler)
     root.setLevel(level.upper())
+
+
+class GunicornLogger(glogging.Logger):
+    """gunicorn's access log as one JSON object per line, with the response's X-Request-ID."""
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        status = str(atoms["s"])
+        record = {
+            "ts": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "level": "INFO", "logger": "gunicorn.access",
+            "request_id": atoms.get("{x-request-id}o", "-"),
+            "remote": atoms["h"], "method": atoms["m"], "path": atoms["U"], "query": atoms["q"],
+            "status": int(status) if status.isdigit() else status,
+            "response_bytes": atoms["B"], "duration_ms": round(atoms["D"] / 1000, 2),
+            "user_agent": atoms["a"],
+        }
+        self.access_log.info(json.dumps(record, ensure_ascii=False, default=str))
