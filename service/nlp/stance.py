@@ -1,12 +1,389 @@
-"""stance: not implemented yet (see the tracker); returns an empty list."""
+"""Actor stances: who does what to whom, clause by clause.
+
+A stance is read where a source entity — (negation / modality) — a verb of the
+lexicon (data/stance_verbs.yaml) — a target entity stand in one clause:
+
+* 对/向/与/同/跟 X + verb, 将 X 列入 …, English "… on/to/with X": X is the target;
+* passive 被/遭 X + verb, English "verb … by X": X is the source, the subject the target;
+* an actor right before the verb ("U.S. tariff threats", "China's export controls") is its source;
+* with no actor before the verb in its clause, the subject of the previous clause of the
+  same sentence (or its speaker: X表示/称 …) is carried over;
+* negation (不, 未, 没有, 拒绝): a negated friendly act is `neutral` (`against` when refused),
+  a negated hostile act `neutral`; easing (取消, 暂停, 放宽, 豁免 …) a tariff, sanction or control
+  is `favor`; restricting (限制, 暂停, 禁止 …) trade is an `export_control`;
+  modality (可能, 或将, 拟) keeps the label and lowers the confidence;
+* a government body's speaker speaks for its country too (data: org_country).
+
+One pass of the lexicon automaton over the document, then one pass per sentence over
+its hits and entity mentions: linear in the text, never quadratic in entities.
+The author's own stance lives in :mod:`author_stance`.
+"""
 from __future__ import annotations
 
-from .doc import Doc
+import bisect
+import re
+from typing import List, Optional
+
+from . import author_stance
+from . import stance_lexicon as L
+from .doc import Doc, Span
+
+ACTOR_TYPES = frozenset({"GPE", "ORG", "PERSON"})
+TARGET_TYPES = frozenset({"GPE", "ORG", "PERSON", "LOC"})
+SYMMETRIC = frozenset({"agree", "negotiate", "cooperate"})
+
+# sentences the splitter cut after an abbreviation ("The U.S." | "imposed …") are joined again
+_ABBREV_END = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|No|vs|Inc|Co|Ltd|Corp|Jr|Sr|Gen|Gov)\.)$")
+# hard boundaries inside a sentence: bullets and citation marks of the English summaries
+_HARD = re.compile(r"\s[-–—]\s|(?:\[\d+\])+|\bGroup \d+:?|\bCore (?:Viewpoint|Insights)\b|\n")
+# clause boundaries
+_CLAUSE = re.compile(r"[,，;；:：、]|\s[-–—]\s|\(|\)|（|）")
+_LATIN = re.compile(r"[A-Za-z]")
+
+_lex: Optional[L.StanceLexicon] = None
 
 
 def load() -> None:
-    """Load this stage's lexicons (none yet)."""
+    """Load and validate the lexicons (a bad data file fails here, at start-up)."""
+    global _lex
+    _lex = L.load_stance()
+    author_stance.load()
+
+
+def lexicon() -> L.StanceLexicon:
+    if _lex is None:
+        load()
+    return _lex
+
+
+# ---------------------------------------------------------------------------- inputs
+
+def entity_mentions(doc: Doc) -> list:
+    """Sorted, non-overlapping ``(start, end, name, type)`` of the document's entity mentions."""
+    ms = doc.user.get("entity_mentions")
+    if ms is None:
+        ms = []
+        for e in doc.entities or []:
+            for m in e.get("mentions") or []:
+                ms.append((m["start"], m["end"], e.get("name"), e.get("type")))
+    ms = sorted(ms, key=lambda m: (m[0], -(m[1] - m[0])))
+    out = []
+    last_end = -1
+    for m in ms:
+        if m[0] >= last_end and m[2]:
+            out.append(tuple(m[:4]))
+            last_end = m[1]
+    return out
+
+
+def units(doc: Doc) -> List[Span]:
+    """The document's sentences, re-joined where the splitter cut after an abbreviation."""
+    sents = doc.sentences or ([Span(0, len(doc.norm), "sentence", "stance.whole")] if doc.norm.strip() else [])
+    out: List[Span] = []
+    for s in sents:
+        if out and _ABBREV_END.search(doc.norm[out[-1].start:out[-1].end]) and s.start - out[-1].end <= 2:
+            out[-1] = Span(out[-1].start, s.end, "sentence", "stance.join_abbrev")
+        else:
+            out.append(s)
+    return out
+
+
+def _segments(norm: str, start: int, end: int):
+    """Hard segments of a sentence: bullets and citation marks end a segment."""
+    pos = start
+    for m in _HARD.finditer(norm, start, end):
+        if m.start() > pos:
+            yield pos, m.start()
+        pos = m.end()
+    if end > pos:
+        yield pos, end
+
+
+def _clauses(norm: str, start: int, end: int):
+    pos = start
+    for m in _CLAUSE.finditer(norm, start, end):
+        if m.start() > pos:
+            yield pos, m.start()
+        pos = m.end()
+    if end > pos:
+        yield pos, end
+
+
+def _strip(norm: str, s: int, e: int):
+    while s < e and norm[s] in " \t\r\n\u3000“”\"'「」『』《》【】":
+        s += 1
+    while e > s and norm[e - 1] in " \t\r\n\u3000“”\"'「」『』《》【】":
+        e -= 1
+    return s, e
+
+
+# ---------------------------------------------------------------------------- the pass
+
+class _Sentence:
+    """Hits and mentions of one hard segment, with lookups by position."""
+
+    def __init__(self, doc, low, s, e, hits, mentions):
+        self.doc, self.low, self.s, self.e = doc, low, s, e
+        self.hits = hits
+        self.mentions = mentions
+        self.prep_end = {}
+        self.kinds = {}
+        voided = [(h.start, h.end) for h in hits if h.kind == "not_negator"]
+        for h in hits:
+            if h.kind in ("negator", "refusal") and any(a <= h.start < b and (b - a) > (h.end - h.start)
+                                                       for a, b in voided):
+                continue
+            self.kinds.setdefault(h.kind, []).append(h)
+            if h.kind == "target_preps":
+                self.prep_end.setdefault(h.end, h)
+
+    def has(self, kind, lo, hi):
+        return [h for h in self.kinds.get(kind, ()) if h.start >= lo and h.end <= hi]
+
+    def prep_object(self, m) -> bool:
+        """Is mention ``m`` introduced by a target preposition (对X, to X, on the X)?"""
+        j = m[0]
+        norm = self.doc.norm
+        if j in self.prep_end:
+            return True
+        k = j
+        while k > self.s and norm[k - 1] == " ":
+            k -= 1
+        if self.low[max(self.s, k - 3):k] == "the":
+            k -= 3
+            while k > self.s and norm[k - 1] == " ":
+                k -= 1
+        return k != j and k in self.prep_end
 
 
 def extract(doc: Doc) -> Doc:
+    lex = lexicon()
+    norm = doc.norm
+    low = L.ascii_lower(norm)
+    all_hits = lex.scanner.scan(low)
+    hit_starts = [h.start for h in all_hits]
+    mentions = entity_mentions(doc)
+    m_starts = [m[0] for m in mentions]
+    names = {e.get("name"): e for e in doc.entities or []}
+    out = []
+    for sent in units(doc):
+        seen = set()
+        for s, e in _segments(norm, sent.start, sent.end):
+            hi = bisect.bisect_left(hit_starts, s)
+            hj = bisect.bisect_left(hit_starts, e)
+            mi = bisect.bisect_left(m_starts, s)
+            mj = bisect.bisect_left(m_starts, e)
+            sm = [m for m in mentions[mi:mj] if m[1] <= e]
+            sh = [h for h in all_hits[hi:hj] if h.end <= e]
+            if not sm:
+                continue
+            _read_segment(doc, lex, _Sentence(doc, low, s, e, sh, sm), names, seen, out)
+    doc.stances = out
+    author_stance.extract(doc)
     return doc
+
+
+def _select_triggers(hits):
+    """Leftmost-longest, non-overlapping trigger hits."""
+    out = []
+    last = -1
+    for h in hits:
+        if h.kind != "trigger":
+            continue
+        if h.start >= last:
+            out.append(h)
+            last = h.end
+        elif out and h.start == out[-1].start and h.end > out[-1].end:
+            out[-1] = h
+            last = h.end
+    return out
+
+
+def _read_segment(doc, lex, S: _Sentence, names, seen, out):
+    norm = doc.norm
+    triggers = _select_triggers(S.hits)
+    carried = None      # subject (or speaker) carried from a previous clause
+    for cs, ce in _clauses(norm, S.s, S.e):
+        actors = [m for m in S.mentions if m[0] >= cs and m[1] <= ce and m[3] in TARGET_TYPES]
+        ctrig = [t for t in triggers if t.start >= cs and t.end <= ce]
+        speaker = _speaker(S, actors, cs, ce)
+        for t in ctrig:
+            _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out)
+        subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)), None)
+        if subj is not None:
+            carried = subj
+
+
+def _speaker(S, actors, cs, ce):
+    """An actor followed closely by a reporting verb or a spokesperson title speaks for the sentence."""
+    for kind in ("reporting", "spokesperson"):
+        for h in S.has(kind, cs, ce):
+            before = [m for m in actors if m[1] <= h.start and h.start - m[1] <= 12 and m[3] in ACTOR_TYPES]
+            if before:
+                return before[-1]
+    return None
+
+
+def _gap_ok(norm, a, b, limit):
+    return 0 <= b - a <= limit
+
+
+def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out):
+    norm = doc.norm
+    action, label, strength = t.value
+    english = bool(_LATIN.match(t.key))
+    conf = strength
+    rule = ["lexicon:" + t.key]
+    before = [m for m in actors if m[1] <= t.start]
+    after = [m for m in actors if m[0] >= t.end]
+    source = target = None
+
+    # passive: 被/遭 X verb  |  verb … by X
+    for p in S.has("passive", cs, t.start if not english else ce):
+        if not english and p.end <= t.start:
+            agent = next((m for m in before if m[0] == p.end or (m[0] - p.end <= 1 and m[0] > p.end)), None)
+            if agent:
+                source = agent
+                target = next((m for m in reversed(before) if m[1] <= p.start), None) or carried
+                rule.append("passive")
+                break
+        elif english and p.start >= t.end and p.start - t.end <= 12:
+            agent = next((m for m in after if 0 <= m[0] - p.end <= 5), None)
+            if agent:
+                source = agent
+                target = next((m for m in reversed(before) if m is not agent), None) or carried
+                rule.append("passive_by")
+                break
+
+    if source is None:
+        preps = [m for m in before if S.prep_object(m)]
+        # an actor right before the verb is its source ("U.S. tariff threats", "China's export controls")
+        attributive = None
+        if before and not S.prep_object(before[-1]):
+            gap = norm[before[-1][1]:t.start]
+            limit = 30 if english else 6
+            if len(gap) <= limit and not S.has("reporting", before[-1][1], t.start):
+                attributive = before[-1]
+        if preps and (attributive is None or preps[-1][0] > attributive[0]):
+            target = preps[-1]
+            rule.append("prep_target")
+        cands = [m for m in before if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target]
+        if attributive is not None and attributive is not target and attributive[3] in ACTOR_TYPES:
+            source = attributive
+        elif cands:
+            source = cands[-1]
+        elif carried is not None:
+            source = carried
+            conf *= 0.85
+            rule.append("carried_subject")
+        if target is None:
+            nxt = [m for m in after if m[2] != (source[2] if source else None)]
+            pref = [m for m in nxt if S.prep_object(m)] if english else []
+            if pref:
+                target = pref[0]
+            elif nxt:
+                target = nxt[0]
+            else:
+                rest = [m for m in before if source is None or m[2] != source[2]]
+                if rest:
+                    target = rest[-1]
+                    conf *= 0.75
+                    rule.append("target_before")
+    if source is None or target is None or source[2] == target[2]:
+        return
+    if source[3] not in ACTOR_TYPES:
+        return
+
+    # modifiers in a window before the verb (and easing just after it in English)
+    lo = max(cs, t.start - (36 if english else lex.window_zh))
+    if english:
+        lo = max(cs, _word_window_start(norm, t.start, lex.window_en))
+    mods_hi = t.start
+    neg = S.has("negator", lo, mods_hi)
+    refusal = S.has("refusal", lo, mods_hi)
+    modal = S.has("modality", max(cs, source[1] if source[1] <= t.start else cs), t.start) or S.has("modality", lo, mods_hi)
+    ease = S.has("easing", lo, mods_hi) + (S.has("easing", t.end, min(ce, t.end + 14)) if english else [])
+    restrict = S.has("restricting", lo, mods_hi) + (S.has("restricting", t.end, min(ce, t.end + 3)) if not english else [])
+    if action in lex.restrict_heads and restrict:
+        action, label = "export_control", "against"
+        rule.append("restricting:" + restrict[-1].key)
+    if action in lex.ease_heads and ease:
+        label = "favor"
+        rule.append("easing:" + ease[-1].key)
+    if neg or refusal:
+        if refusal:
+            label = "against" if label in ("favor", "neutral") else "neutral"
+        else:
+            label = "neutral"
+        conf *= 0.8
+        rule.append("negated:" + (refusal or neg)[-1].key)
+    if modal:
+        conf *= 0.7
+        rule.append("modality:" + modal[-1].key)
+    dist = abs(target[0] - source[0])
+    if dist > 60:
+        conf *= 0.85
+    _emit(doc, lex, S, source, target, label, action, t, cs, ce, conf, rule, names, seen, out)
+    # coordinated sources: "General Motors and Tesla oppose", 德国、美国和越南
+    prev = source
+    for m in reversed([m for m in actors if m[1] <= source[0]]):
+        gap = norm[m[1]:prev[0]]
+        if not gap.strip() or (len(gap) <= 6 and S.has("coordinators", m[1], prev[0]) and
+                               not _LATIN.search(gap.replace("and", ""))):
+            if m[3] in ACTOR_TYPES and m[2] != target[2] and not S.prep_object(m):
+                _emit(doc, lex, S, m, target, label, action, t, cs, ce, conf * 0.9, rule + ["coordinated"],
+                      names, seen, out)
+                prev = m
+                continue
+        break
+    # a government body's speaker speaks for its country too
+    if source[3] == "ORG" and (S.has("reporting", source[1], t.start) or S.has("spokesperson", source[1], t.start)
+                               or _speaker(S, actors, cs, ce) == source):
+        country = _country_of(lex, source[2], names)
+        if country and country != target[2]:
+            _emit(doc, lex, S, (source[0], source[1], country, "GPE"), target, label, action, t, cs, ce,
+                  conf * 0.9, rule + ["speaker_country"], names, seen, out)
+
+
+def _word_window_start(norm, pos, words):
+    k = pos
+    n = 0
+    while k > 0 and n <= words:
+        k -= 1
+        if norm[k] == " ":
+            n += 1
+    return k
+
+
+def _country_of(lex, org, names):
+    c = lex.org_country.get(org)
+    if c is None:
+        for country in set(lex.org_country.values()):
+            if org.startswith(country) and len(org) > len(country):
+                c = country
+                break
+    if c is None:
+        e = names.get(org) or {}
+        name = e.get("name") or ""
+        for country in ("中国", "美国", "日本", "俄罗斯", "英国", "欧盟"):
+            if name.startswith(country) and name != country:
+                c = country
+    return c if c in names else None
+
+
+def _emit(doc, lex, S, source, target, label, action, t, cs, ce, conf, rule, names, seen, out):
+    key = (source[2], target[2], label, action)
+    if action in SYMMETRIC:
+        key = (tuple(sorted((source[2], target[2]))), label, action)
+    if key in seen:
+        return
+    seen.add(key)
+    s = min(cs, source[0], target[0])
+    e = max(ce, source[1], target[1], t.end)
+    s, e = _strip(doc.norm, s, e)
+    out.append({
+        "source": source[2], "target": target[2], "label": label, "action": action,
+        "evidence": doc.mention(s, e),
+        "confidence": round(max(0.05, min(1.0, conf)), 3),
+    })
+    doc.user.setdefault("stance_rules", []).append(Span(s, e, label, "+".join(rule), key))

@@ -1,0 +1,245 @@
+"""Loads and validates the stance lexicons (data/stance_verbs.yaml, data/sentiment.yaml) once,
+and scans a text for every lexicon key in one Aho-Corasick pass.
+
+Chinese keys match as substrings of the normalised text.  English keys match on
+an ASCII-lowercased copy (same length) at a word start, ending at a word end or
+with an inflection (-s, -es, -d, -ed, -ing).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Dict, List, Tuple
+
+import ahocorasick
+import yaml
+
+DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
+
+ACTIONS = ("tariff", "sanction", "export_control", "criticize", "threaten", "oppose", "negotiate",
+           "agree", "cooperate", "support", "invest", "trade", "other")
+LABELS = ("favor", "against", "neutral")
+_SUFFIXES = ("", "s", "es", "d", "ed", "ing")
+_UPPER = {c: c + 32 for c in range(65, 91)}
+
+
+class LexiconError(ValueError):
+    """A data file is malformed: raised at start-up, never during a request."""
+
+
+def ascii_lower(s: str) -> str:
+    """Lowercase A-Z only, so the result has exactly the length of ``s``."""
+    return s.translate(_UPPER)
+
+
+def _is_latin(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("0" <= ch <= "9")
+
+
+def _is_english(key: str) -> bool:
+    return any(_is_latin(c) for c in key) and not any("\u3400" <= c <= "\u9fff" for c in key)
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    key: str
+    kind: str
+    value: object = None
+
+
+class Scanner:
+    """One automaton over many (key, kind, value) entries."""
+
+    def __init__(self):
+        self._entries: Dict[str, list] = {}
+        self._auto = None
+
+    def add(self, key: str, kind: str, value=None) -> None:
+        if not isinstance(key, str) or not key.strip():
+            raise LexiconError(f"empty or non-string key for {kind!r}: {key!r}")
+        k = ascii_lower(key.strip()) if _is_english(key) else key.strip()
+        self._entries.setdefault(k, []).append((kind, value))
+
+    def build(self) -> "Scanner":
+        a = ahocorasick.Automaton()
+        for k, roles in self._entries.items():
+            a.add_word(k, (k, _is_english(k), tuple(roles)))
+        a.make_automaton()
+        self._auto = a
+        return self
+
+    def scan(self, low: str) -> List[Hit]:
+        """Every hit in ``low`` (the ASCII-lowercased normalised text), sorted by (start, -length)."""
+        out = []
+        n = len(low)
+        if self._auto is None or not n:
+            return out
+        for last, (key, english, roles) in self._auto.iter(low):
+            start = last - len(key) + 1
+            end = last + 1
+            if english:
+                if _is_latin(key[0]) and start > 0 and _is_latin(low[start - 1]):
+                    continue
+                if _is_latin(key[-1]):
+                    j = end
+                    while j < n and j - end <= 3 and "a" <= low[j] <= "z":
+                        j += 1
+                    if low[end:j] not in _SUFFIXES or (j < n and "a" <= low[j] <= "z"):
+                        continue
+                    end = j
+            for kind, value in roles:
+                out.append(Hit(start, end, key, kind, value))
+        out.sort(key=lambda h: (h.start, -(h.end - h.start)))
+        return out
+
+
+def _load_yaml(name: str) -> dict:
+    path = os.path.join(DATA, name)
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    if not isinstance(data, dict):
+        raise LexiconError(f"{name}: top level must be a mapping")
+    return data
+
+
+def _words(node, where: str) -> List[str]:
+    if node is None:
+        return []
+    if not isinstance(node, list) or not all(isinstance(w, str) and w.strip() for w in node):
+        raise LexiconError(f"{where}: expected a list of non-empty strings")
+    return node
+
+
+def _zh_en(node, where: str) -> List[str]:
+    if node is None:
+        return []
+    if isinstance(node, list):
+        return _words(node, where)
+    if not isinstance(node, dict) or set(node) - {"zh", "en"}:
+        raise LexiconError(f"{where}: expected zh/en lists")
+    return _words(node.get("zh"), where + ".zh") + _words(node.get("en"), where + ".en")
+
+
+@dataclass
+class StanceLexicon:
+    scanner: Scanner
+    window_zh: int
+    window_en: int
+    org_country: Dict[str, str]
+    ease_heads: frozenset = frozenset()
+    restrict_heads: frozenset = frozenset()
+
+
+@dataclass
+class SentimentLexicon:
+    scanner: Scanner
+    negation_window: int
+    voice: Dict[str, float]
+    quotes: List[Tuple[str, str]]
+    neutral_band: float
+    scale: float
+
+
+def load_stance() -> StanceLexicon:
+    d = _load_yaml("stance_verbs.yaml")
+    sc = Scanner()
+    groups = d.get("triggers")
+    if not isinstance(groups, list) or not groups:
+        raise LexiconError("stance_verbs.yaml: `triggers` must be a non-empty list")
+    seen_actions = set()
+    for i, g in enumerate(groups):
+        where = f"stance_verbs.yaml triggers[{i}]"
+        if not isinstance(g, dict):
+            raise LexiconError(f"{where}: must be a mapping")
+        act, lab, st = g.get("action"), g.get("label"), g.get("strength", 0.8)
+        if act not in ACTIONS:
+            raise LexiconError(f"{where}: unknown action {act!r}")
+        if lab not in LABELS:
+            raise LexiconError(f"{where}: unknown label {lab!r}")
+        if not isinstance(st, (int, float)) or not 0 < st <= 1:
+            raise LexiconError(f"{where}: strength must be in (0, 1]")
+        keys = _words(g.get("zh"), where + ".zh") + _words(g.get("en"), where + ".en")
+        if not keys:
+            raise LexiconError(f"{where}: no words")
+        seen_actions.add(act)
+        for k in keys:
+            sc.add(k, "trigger", (act, lab, float(st)))
+    missing = set(ACTIONS) - seen_actions
+    if missing:
+        raise LexiconError(f"stance_verbs.yaml: no triggers for {sorted(missing)}")
+    neg = d.get("negators") or {}
+    for k in _zh_en({"zh": neg.get("zh"), "en": neg.get("en")}, "negators"):
+        sc.add(k, "negator")
+    for k in _words(neg.get("refusal"), "negators.refusal"):
+        sc.add(k, "refusal")
+    for k in _words(neg.get("not_negators"), "negators.not_negators"):
+        sc.add(k, "not_negator")
+    for kind in ("modality", "easing", "restricting", "target_preps", "passive", "coordinators",
+                 "reporting", "spokesperson", "anaphora"):
+        for k in _zh_en(d.get(kind), kind):
+            sc.add(k, kind)
+    for kind in ("ease_heads", "restrict_heads"):
+        for a in _words(d.get(kind), kind):
+            if a not in ACTIONS:
+                raise LexiconError(f"stance_verbs.yaml {kind}: unknown action {a!r}")
+    org_country = {}
+    oc = d.get("org_country") or {}
+    if not isinstance(oc, dict):
+        raise LexiconError("stance_verbs.yaml org_country: must map a country to a list of bodies")
+    for country, bodies in oc.items():
+        for b in _words(bodies, f"org_country.{country}"):
+            org_country[b] = country
+    for key in ("window_zh", "window_en"):
+        if not isinstance(d.get(key), int) or not 0 < d[key] < 40:
+            raise LexiconError(f"stance_verbs.yaml {key}: must be a small positive integer")
+    return StanceLexicon(sc.build(), d["window_zh"], d["window_en"], org_country,
+                         frozenset(d.get("ease_heads") or ()), frozenset(d.get("restrict_heads") or ()))
+
+
+def load_sentiment() -> SentimentLexicon:
+    d = _load_yaml("sentiment.yaml")
+    sc = Scanner()
+    for pol, sign in (("positive", 1.0), ("negative", -1.0)):
+        tiers = d.get(pol)
+        if not isinstance(tiers, dict) or not tiers:
+            raise LexiconError(f"sentiment.yaml {pol}: must map weights to zh/en lists")
+        for w, node in tiers.items():
+            if not isinstance(w, (int, float)) or not 0 < float(w) <= 2:
+                raise LexiconError(f"sentiment.yaml {pol}: weight {w!r} not in (0, 2]")
+            for k in _zh_en(node, f"{pol}.{w}"):
+                sc.add(k, "polar", sign * float(w))
+    for k in _zh_en(d.get("negators"), "negators"):
+        sc.add(k, "negator")
+    for k in _words(d.get("not_negators"), "not_negators"):
+        sc.add(k, "not_negator")
+    ints = d.get("intensifiers") or {}
+    for lang in ("zh", "en"):
+        for k, v in (ints.get(lang) or {}).items():
+            if not isinstance(v, (int, float)) or not 1 <= v <= 3:
+                raise LexiconError(f"sentiment.yaml intensifiers.{lang}.{k}: factor must be in [1, 3]")
+            sc.add(k, "intensifier", float(v))
+    for k in _zh_en(d.get("reporting"), "reporting"):
+        sc.add(k, "reporting")
+    sv = d.get("stance_verbs") or {}
+    for lab, sign in (("favor", 1.0), ("against", -1.0)):
+        for k in _zh_en(sv.get(lab), f"stance_verbs.{lab}"):
+            sc.add(k, "stance_verb", sign)
+    quotes = d.get("quotes") or []
+    if not all(isinstance(q, list) and len(q) == 2 and all(isinstance(c, str) and len(c) == 1 for c in q)
+               for q in quotes):
+        raise LexiconError("sentiment.yaml quotes: pairs of single characters")
+    voice = d.get("voice") or {}
+    for k in ("quoted", "reported", "headline"):
+        if not isinstance(voice.get(k), (int, float)) or voice[k] < 0:
+            raise LexiconError(f"sentiment.yaml voice.{k}: non-negative number required")
+    nb, scale, nw = d.get("neutral_band"), d.get("scale"), d.get("negation_window")
+    if not isinstance(nb, (int, float)) or not 0 <= nb < 1:
+        raise LexiconError("sentiment.yaml neutral_band: must be in [0, 1)")
+    if not isinstance(scale, (int, float)) or scale <= 0:
+        raise LexiconError("sentiment.yaml scale: must be positive")
+    if not isinstance(nw, int) or not 0 < nw < 10:
+        raise LexiconError("sentiment.yaml negation_window: small positive integer")
+    return SentimentLexicon(sc.build(), nw, {k: float(v) for k, v in voice.items()},
+                            [tuple(q) for q in quotes], float(nb), float(scale))
