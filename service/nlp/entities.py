@@ -1,12 +1,703 @@
-"""entities: not implemented yet (see the tracker); returns an empty list."""
+"""Entities: gazetteer longest match + rules over jieba POS + canonical linking.
+
+Pipeline of one call to :func:`extract`:
+
+1. **gazetteer**: one Aho-Corasick automaton over every surface form of every
+   ``data/gazetteer/*.tsv`` row (and the blockers of ``entity_rules.yaml``,
+   words such as 美元 or 中东 that contain a name but are not one), run on
+   ``doc.norm``; overlapping matches resolved longest first.
+2. **country abbreviations** in compounds (中美, 对美, 美方, 访华) on the
+   characters no gazetteer match took.
+3. **rules** over ``doc.pos_tokens`` (jieba's POS, computed once by the
+   segment stage): PERSON (nr + titles, transliterated chains with ·), ORG
+   (proper-noun modifiers + head words 公司/集团/部/局 …, English Inc./Corp.),
+   GPE/LOC (ns + suffixes 省/州/矿/港), LAW (《…》, 法案/协定/协议 heads),
+   PRODUCT (F-35, iPhone 16, 战斧导弹).  A rule span may swallow gazetteer
+   matches (中国稀土集团 is an ORG) but never cut one in two.
+4. **linking**: one entity per gazetteer row or per rule name; short forms
+   (雷神 after 雷神公司, 门德斯 after 古斯塔沃·门德斯, 王部长 after 王毅),
+   English names in brackets after a Chinese mention (雷神公司(Raytheon)) and
+   their later uses join the entity.
+5. **dates** from ``doc.user["dates"]`` (the dates stage) become DATE entities.
+
+Every internal span records its rule; ``doc.user["entity_spans"]`` keeps them
+for debugging, ``doc.user["entity_mentions"]`` is what the stance stage reads.
+"""
 from __future__ import annotations
 
-from .doc import Doc
+import logging
+import re
+import threading
+from typing import Dict, List, Optional, Tuple
+
+from . import entity_rules, gazetteer, segment
+from .doc import Doc, Span
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_state: Optional["_State"] = None
+
+PROPER = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})
+PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
+# jieba flags of tokens that may sit inside an ORG/LAW name between its proper part and its head
+MOD_FLAGS = frozenset({"n", "nz", "ns", "nt", "nr", "nrt", "nrfg", "j", "eng", "vn", "an", "ng", "b", "l", "i"})
+NAME_FLAGS_AFTER_SURNAME = frozenset({"j", "n", "ng", "nr", "nrfg", "a", "ag", "b", "g", "e", "z", "nz", "x"})
+
+# priorities: a blocker beats a gazetteer form of the same length, which beats any rule
+P_BLOCK, P_GAZ, P_RULE_HI, P_RULE, P_RULE_LO = 5, 4, 3, 2, 1
+
+_CODE_RE = re.compile(r"(?<![A-Za-z0-9\-])([A-Z]{1,3}-?\d{1,4}[A-Z]{0,2})(?![A-Za-z0-9])")
+_IPHONE_RE = re.compile(r"(?<![A-Za-z])(iPhone|iPad|Galaxy|Pixel|Model)\s?(\d{1,2}|[SXY])(?:\s?(Pro Max|Pro|Plus|Max|Ultra|mini))?(?![A-Za-z0-9])")
+_TITLE_RE = re.compile(r"《([^《》\n]{1,40})》")
+_PAREN_EN_RE = re.compile(r"\s?[(]\s?([A-Z][A-Za-z0-9.&'\- ]{1,60}?)\s?[)]")
+_EN_WORD = r"[A-Z][A-Za-z0-9&'.\-]*"
 
 
-def load() -> None:
-    """Load this stage's lexicons (none yet)."""
+class _State:
+    def __init__(self, gz: gazetteer.Gazetteer, rules: entity_rules.Rules):
+        self.gz = gz
+        self.rules = rules
+        r = rules
+        tl = "".join(sorted(r.translit))
+        jn = "".join(sorted(r.joiners))
+        self.translit_re = re.compile(f"[{re.escape(tl)}]{{1,8}}(?:[{re.escape(jn)}][{re.escape(tl)}]{{1,8}}){{1,4}}")
+        heads = "|".join(re.escape(h) for h in r.org_english)
+        self.en_org_re = re.compile(rf"(?<![A-Za-z0-9])((?:{_EN_WORD}[ ]){{1,4}}(?:{heads}))(?![A-Za-z0-9])")
+        ab = sorted(gz.abbrev, key=lambda s: -len(s))
+        self.abbrev_re = re.compile("|".join(re.escape(a) for a in ab)) if ab else None
+        self.law_heads_weak = r.law_weak
+
+
+def load(directory: str = gazetteer.DEFAULT_DIR, rules_path: str = entity_rules.PATH, teach_jieba: bool = True) -> None:
+    """Load and validate the rules and gazetteers once; build the automaton; teach jieba the names."""
+    global _state
+    with _lock:
+        st = build(directory, rules_path)
+        if teach_jieba:
+            _teach_jieba(st.gz)
+        _state = st
+
+
+def build(directory: str = gazetteer.DEFAULT_DIR, rules_path: str = entity_rules.PATH) -> _State:
+    rules = entity_rules.load(rules_path)
+    gz = gazetteer.load(directory, blockers=rules.blockers)
+    return _State(gz, rules)
+
+
+def _teach_jieba(gz: gazetteer.Gazetteer) -> None:
+    tags = {"PERSON": "nr", "GPE": "ns", "LOC": "ns", "ORG": "nt"}
+    known = getattr(segment.tokenizer(), "FREQ", {})
+    by_tag: Dict[str, list] = {}
+    for form, idx in gz.surfaces.items():
+        if len(form) < 2 or form.isascii() or known.get(form):
+            continue
+        by_tag.setdefault(tags.get(gz.entries[idx].type, "nz"), []).append(form)
+    for tag, words in by_tag.items():
+        segment.add_words(words, tag=tag, freq=2000)
+
+
+def _get() -> _State:
+    if _state is None:
+        load()
+    return _state
+
+
+# ---------------------------------------------------------------------------
+# candidate spans
+
+class Cand:
+    __slots__ = ("start", "end", "type", "key", "rule", "prio", "contain", "name")
+
+    def __init__(self, start, end, type_, key, rule, prio=P_RULE, contain=False, name=None):
+        self.start, self.end, self.type, self.key = start, end, type_, key
+        self.rule, self.prio, self.contain, self.name = rule, prio, contain, name
+
+    def __repr__(self):
+        return f"Cand({self.start},{self.end},{self.type},{self.key},{self.rule})"
+
+
+def _ends_with(word: str, heads) -> Optional[str]:
+    for h in heads:
+        if word.endswith(h):
+            return h
+    return None
+
+
+class _Ctx:
+    """Per-document working state."""
+
+    def __init__(self, doc: Doc, st: _State):
+        self.doc, self.st, self.r = doc, st, st.rules
+        self.norm = doc.norm
+        self.n = len(self.norm)
+        self.toks = [t for t in doc.pos_tokens]
+        self.tok_at = [0] * self.n          # char -> token index
+        self.tok_start = bytearray(self.n + 1)
+        for k, (_w, _f, s, e) in enumerate(self.toks):
+            for i in range(s, e):
+                self.tok_at[i] = k
+            self.tok_start[s] = 1
+        self.tok_start[self.n] = 1
+        self.gz_owner = [-1] * self.n       # char -> index into self.gz_spans
+        self.gz_spans: List[Cand] = []
+
+    def free_gz(self, s: int, e: int) -> bool:
+        return all(self.gz_owner[i] == -1 for i in range(s, e))
+
+    def gz_type_at(self, s: int, e: int) -> Optional[str]:
+        """The type of a gazetteer span exactly covering [s, e), if any."""
+        o = self.gz_owner[s] if s < self.n else -1
+        if o >= 0:
+            c = self.gz_spans[o]
+            if c.start == s and c.end == e:
+                return c.type
+        return None
+
+
+def _resolve(cands: List[Cand], n: int) -> List[Cand]:
+    """Longest first, then priority, then leftmost; no two kept spans overlap."""
+    occ = bytearray(n + 1)
+    kept = []
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -c.prio, c.start)):
+        if c.end <= c.start or occ.find(1, c.start, c.end) != -1:
+            continue
+        occ[c.start:c.end] = b"\x01" * (c.end - c.start)
+        kept.append(c)
+    kept.sort(key=lambda c: c.start)
+    return kept
+
+
+def _gazetteer_cands(cx: _Ctx) -> None:
+    gz = cx.st.gz
+    cands = []
+    for s, e, surf in gz.matches(cx.norm):
+        if surf.entry < 0:
+            cands.append(Cand(s, e, None, None, "blocker", P_BLOCK))
+        else:
+            ent = gz.entries[surf.entry]
+            cands.append(Cand(s, e, ent.type, ("G", surf.entry), "gazetteer:" + ent.source, P_GAZ))
+    # a possessive 's after an English name does not hide it (China's): matches() already ignores it
+    kept = _resolve(cands, cx.n)
+    cx.gz_spans = kept
+    for k, c in enumerate(kept):
+        for i in range(c.start, c.end):
+            cx.gz_owner[i] = k
+
+
+# -- country abbreviations --------------------------------------------------
+
+def _abbrev_cands(cx: _Ctx) -> List[Cand]:
+    st, r, norm = cx.st, cx.r, cx.norm
+    if st.abbrev_re is None:
+        return []
+    hits = []   # (start, end, entry)
+    for m in st.abbrev_re.finditer(norm):
+        s, e = m.start(), m.end()
+        if cx.free_gz(s, e):
+            hits.append((s, e, st.gz.abbrev[m.group(0)]))
+    out = []
+    i = 0
+    while i < len(hits):
+        # a run of adjacent abbreviations
+        j = i
+        while j + 1 < len(hits) and hits[j + 1][0] == hits[j][1]:
+            j += 1
+        run = hits[i:j + 1]
+        rs, re_ = run[0][0], run[-1][1]
+        i = j + 1
+        after = norm[re_:re_ + 2]
+        if any(after.startswith(x) for x in r.abbrev_not_before):
+            continue
+        if len(run) >= 2:
+            entries = [h[2] for h in run]
+            if (len(set(entries)) == len(entries) and cx.tok_start[rs]
+                    and not any(norm[h[0]:h[1]] in r.abbrev_not_in_runs for h in run)):
+                out.extend(Cand(s, e, st.gz.entries[x].type, ("G", x), "abbrev:compound", P_RULE_HI) for s, e, x in run)
+                continue
+        # one abbreviation (or a run that failed as a compound): needs a prefix or a suffix
+        for s, e, x in run:
+            k = cx.tok_at[s]
+            w, _f, ts, te = cx.toks[k]
+            ok = False
+            pre = norm[max(0, s - 2):s]
+            suf = norm[e:e + 4]
+            has_pre = any(pre.endswith(p) for p in r.abbrev_prefixes)
+            has_suf = _starts_any(suf, r.abbrev_suffixes)
+            if has_pre or has_suf:
+                if ts == s and te == e:
+                    ok = True                      # jieba split it alone: 对/美/出口
+                elif has_pre and te == e and any(w == p + norm[s:e] for p in r.abbrev_prefixes):
+                    ok = True                      # 访华, 对华
+                elif has_suf and ts == s and _starts_any(w[e - s:], r.abbrev_suffixes) and len(w) <= 4:
+                    ok = True                      # 美方, 美企, 日媒
+            if ok and (e < cx.n and (cx.gz_owner[e] == -1 or has_pre)):
+                out.append(Cand(s, e, st.gz.entries[x].type, ("G", x), "abbrev:context", P_RULE_HI))
+    return out
+
+
+def _starts_any(s: str, words) -> Optional[str]:
+    for w in words:
+        if s.startswith(w):
+            return w
+    return None
+
+
+# -- rules over tokens ------------------------------------------------------
+
+def _is_translit(w: str, r) -> bool:
+    return len(w) > 0 and all(c in r.translit for c in w)
+
+
+def _is_chinese_name(w: str, r) -> bool:
+    return (2 <= len(w) <= 4 and (w[0] in r.surnames or w[:2] in r.surnames)
+            and not any(c in r.not_name_chars for c in w[1:]))
+
+
+def _person_cands(cx: _Ctx) -> List[Cand]:
+    r, toks, norm = cx.r, cx.toks, cx.norm
+    out = []
+    n = len(toks)
+    k = 0
+    while k < n:
+        w, f, s, e = toks[k]
+        after_title = k > 0 and toks[k - 1][0] in r.titles
+        if (f in PERSON_FLAGS and w not in r.not_person and len(w) >= 2) or (
+                after_title and len(w) >= 2 and (_is_translit(w, r) or _is_chinese_name(w, r)) and f not in ("v", "d", "p", "c", "u")):
+            j = k
+            end = e
+            # merge nr pieces and joiners: 古斯塔/沃/·/门德斯
+            while j + 1 < n:
+                w2, f2, s2, e2 = toks[j + 1]
+                if f2 in PERSON_FLAGS and w2 not in r.not_person and (_is_translit(w2, r) or _is_translit(norm[s:end], r)):
+                    j += 1; end = e2; continue
+                if (len(w2) == 1 and w2 in r.joiners and j + 2 < n and _is_translit(toks[j + 2][0], r)):
+                    j += 2; end = toks[j][3]; continue
+                break
+            name = norm[s:end]
+            # a one-character piece jieba split off: 艾尔朗/加, 滕斌/圣
+            if j + 1 < n:
+                w2, f2, s2, e2 = toks[j + 1]
+                nxt = toks[j + 2][0] if j + 2 < n else ""
+                if len(w2) == 1 and w2 not in r.not_name_chars and cx.gz_owner[s2] == -1:
+                    if _is_translit(name, r) and w2 in r.translit and len(name) >= 2 and (
+                            nxt in r.person_verbs or nxt in r.titles or not nxt or not nxt[0].isalnum()
+                            or (nxt and nxt[0] in "，。、；：,.;:")):
+                        end = e2; j += 1
+                    elif (len(name) == 2 and name[0] in r.surnames and f2 in NAME_FLAGS_AFTER_SURNAME
+                          and (nxt in r.person_verbs or nxt in r.titles or (nxt and nxt[0] in "，。、；：,.;:“”\"(（"))):
+                        end = e2; j += 1
+            name = norm[s:end]
+            if _person_ok(name, r, after_title, toks, j):
+                out.append(Cand(s, end, "PERSON", None, "person:nr" if not after_title else "person:title",
+                                P_RULE, contain=False))
+            k = j + 1
+            continue
+        k += 1
+    # transliterated chains with a middle dot anywhere (古斯塔沃·门德斯)
+    for m in cx.st.translit_re.finditer(norm):
+        s, e = m.start(), m.end()
+        while s < e and (not cx.tok_start[s] or cx.gz_owner[s] != -1):
+            s += 1
+        if e - s >= 4 and any(c in r.joiners for c in norm[s:e]) and norm[s] not in r.joiners:
+            out.append(Cand(s, e, "PERSON", None, "person:translit", P_RULE_HI))
+    return out
+
+
+def _person_ok(name: str, r, after_title: bool, toks, j: int) -> bool:
+    if name in r.not_person or len(name) < 2:
+        return False
+    nxt = toks[j + 1][0] if j + 1 < len(toks) else ""
+    if _is_chinese_name(name, r) and len(name) <= 3:
+        return True
+    if after_title or nxt in r.person_verbs or nxt in r.titles:
+        return True
+    if any(c in r.joiners for c in name):
+        return True
+    if _is_translit(name, r) and len(name) >= 3:
+        return True
+    return len(name) >= 2 and not _is_translit(name, r)
+
+
+def _place_cands(cx: _Ctx) -> List[Cand]:
+    r, toks = cx.r, cx.toks
+    out = []
+    n = len(toks)
+    for k, (w, f, s, e) in enumerate(toks):
+        if f == "ns" and len(w) >= 2 and w not in r.not_place and not _ends_with(w, r.org_gov + r.org_institution):
+            end = e
+            typ = "GPE"
+            if k + 1 < n:
+                w2 = toks[k + 1][0]
+                if w2 in r.gpe_suffixes:
+                    end = toks[k + 1][3]
+                elif w2 in r.loc_suffixes:
+                    end = toks[k + 1][3]; typ = "LOC"
+            if end == e and _ends_with(w, r.loc_suffixes) and not _ends_with(w, r.gpe_suffixes) and len(w) >= 3:
+                typ = "LOC"
+            out.append(Cand(s, end, typ, None, "place:ns", P_RULE_LO, contain=end > e))
+        elif (w in r.loc_suffixes or w in r.gpe_suffixes) and k > 0:
+            # a proper or transliterated chain before a suffix: 芒廷/帕斯/矿, 怀俄明/州
+            j = k - 1
+            while j >= 0 and k - j <= 4:
+                wj, fj, sj, ej = toks[j]
+                if (fj in ("ns", "nr", "nrt", "nz") or (_is_translit(wj, r) and len(wj) >= 2)) and wj not in r.not_place:
+                    j -= 1; continue
+                break
+            j += 1
+            if j < k:
+                st_ = toks[j][2]
+                if e - st_ >= 3:
+                    typ = "LOC" if w in r.loc_suffixes else "GPE"
+                    out.append(Cand(st_, e, typ, None, "place:suffix", P_RULE, contain=True))
+    return out
+
+
+def _org_head(w: str, r) -> Tuple[Optional[str], str]:
+    """(head, kind) when the token ends with an ORG head word."""
+    for kind, heads in (("company", r.org_company), ("institution", r.org_institution), ("gov", r.org_gov)):
+        h = _ends_with(w, heads)
+        if h:
+            return h, kind
+    return None, ""
+
+
+def _proper_token(cx: _Ctx, k: int) -> bool:
+    w, f, s, e = cx.toks[k]
+    if f in PROPER and w not in cx.r.not_place and w not in cx.r.org_generic:
+        return True
+    o = cx.gz_owner[s]
+    return o >= 0 and cx.gz_spans[o].type in ("GPE", "ORG", "LOC", "PERSON")
+
+
+def _org_cands(cx: _Ctx) -> List[Cand]:
+    r, toks = cx.r, cx.toks
+    out = []
+    for k, (w, f, s, e) in enumerate(toks):
+        head, kind = _org_head(w, r)
+        if not head:
+            continue
+        if kind == "company" and w not in ("公司", "集团", "银行", "控股", "有限公司", "股份", "证券", "保险", "基金") and len(w) > len(head):
+            continue  # 汽车/电子 … are heads only as separate words
+        if kind in ("company",) and w != head and w not in r.not_org and f not in ("nt",):
+            pass
+        # walk left over modifiers
+        j = k - 1
+        lo = k
+        while j >= 0 and k - j <= 6:
+            wj, fj, sj, ej = toks[j]
+            if wj in r.org_generic and not _proper_token(cx, j):
+                break
+            if fj in MOD_FLAGS or _proper_token(cx, j) or (fj == "x" and wj in r.joiners):
+                if fj == "x" and wj in r.joiners and j == k - 1:
+                    break
+                lo = j; j -= 1; continue
+            break
+        # the name must start at a proper token
+        start_k = None
+        for t in range(lo, k):
+            if _proper_token(cx, t):
+                start_k = t
+                break
+        self_ok = (w not in r.not_org and len(w) > len(head) and len(w) >= 3 and (f == "nt" or kind != "company")
+                   and not _ends_with(w, ("公司", "集团")))
+        if start_k is None:
+            if kind == "company" and k > 0:
+                wp, fp, sp, ep = toks[k - 1]
+                if (len(wp) >= 2 and fp in ("a", "nz", "nr", "nrt", "j", "n", "vn", "ns") and wp not in r.org_generic
+                        and not _is_translit(wp, r) is False or (len(wp) >= 2 and fp in ("a", "nz", "j"))):
+                    if wp not in r.org_generic and fp != "n" and fp != "vn":
+                        out.append(Cand(sp, e, "ORG", None, "org:head-modifier", P_RULE, contain=True))
+                        continue
+            if self_ok and f == "nt":
+                out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE, contain=True))
+            elif self_ok and kind == "gov" and len(w) >= 3 and w not in r.not_org and f in ("n", "nt", "nz"):
+                # 调查局 alone is generic; 国务院 is usually in the gazetteer
+                pass
+            continue
+        st_ = toks[start_k][2]
+        if w == head and head in r.not_org and start_k == k:
+            continue
+        if e - st_ > 24:
+            continue
+        out.append(Cand(st_, e, "ORG", None, "org:head", P_RULE, contain=True))
+    # jieba nt tokens that end like an organisation
+    for k, (w, f, s, e) in enumerate(toks):
+        if f == "nt" and len(w) >= 3 and w not in r.not_org and w not in r.not_place:
+            head, kind = _org_head(w, r)
+            if head or w.endswith(("党", "会", "社", "团", "行", "所", "厂", "院", "校", "委", "局", "部", "署", "办")):
+                out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))
+    # English: MP Materials, Lynas Rare Earths Ltd
+    for m in cx.st.en_org_re.finditer(cx.norm):
+        s, e = m.start(1), m.end(1)
+        words = cx.norm[s:e].split(" ")
+        while len(words) > 1 and words[0] in ("The", "A", "An", "In", "At", "On", "For", "And", "But", "By", "With", "From"):
+            s += len(words[0]) + 1; words = words[1:]
+        if len(words) >= 2:
+            out.append(Cand(s, e, "ORG", None, "org:english", P_RULE, contain=True))
+    return out
+
+
+def _law_cands(cx: _Ctx) -> List[Cand]:
+    r, toks, norm = cx.r, cx.toks, cx.norm
+    out = []
+    for m in _TITLE_RE.finditer(norm):
+        s, e = m.start(1), m.end(1)
+        t = m.group(1)
+        if _ends_with(t, r.media_suffixes):
+            out.append(Cand(s, e, "ORG", None, "org:title-media", P_RULE_HI, contain=True))
+        elif _ends_with(t, r.law_heads) or any(c in t for c in "法规则令制策"):
+            out.append(Cand(s, e, "LAW", None, "law:title", P_RULE_HI, contain=True))
+    for k, (w, f, s, e) in enumerate(toks):
+        head = _ends_with(w, r.law_heads)
+        if not head or head in r.law_heads_weak if False else not head:
+            continue
+        if head in r.law_weak or (head == "法" and w == "法") or w in ("方法", "办法", "想法", "看法", "做法", "说法", "立法", "执法", "司法", "合法", "非法", "违法", "依法", "宪法", "法律"):
+            continue
+        j = k - 1
+        lo = k
+        while j >= 0 and k - j <= 6:
+            wj, fj, sj, ej = toks[j]
+            if fj in MOD_FLAGS or fj in ("a", "m") and wj in ("全",) or _proper_token(cx, j):
+                lo = j; j -= 1; continue
+            break
+        if lo == k:
+            continue
+        mods = [toks[t][0] for t in range(lo, k)]
+        while mods and mods[0] in r.law_generic:
+            mods.pop(0); lo += 1
+        if not mods:
+            continue
+        specific = [m_ for m_ in mods if m_ not in r.law_generic]
+        has_proper = any(_proper_token(cx, t) for t in range(lo, k))
+        if has_proper or sum(len(m_) for m_ in specific) >= 4:
+            out.append(Cand(toks[lo][2], e, "LAW", None, "law:head", P_RULE, contain=True))
+    return out
+
+
+def _product_cands(cx: _Ctx) -> List[Cand]:
+    r, toks, norm = cx.r, cx.toks, cx.norm
+    out = []
+    for m in _CODE_RE.finditer(norm):
+        s, e = m.start(1), m.end(1)
+        code = m.group(1)
+        if code in r.not_codes or code.isdigit() or not any(c.isdigit() for c in code):
+            continue
+        if re.fullmatch(r"[A-Z]{2,3}\d{4}", code):   # FY2025, CY2024
+            continue
+        # model code + class noun (M4卡宾枪) unless the code alone is a listed product
+        cls = _starts_any(norm[e:e + 5], r.product_class)
+        gz_alone = cx.gz_type_at(s, e) == "PRODUCT"
+        if cls and not gz_alone and cx.free_gz(e, e + len(cls)):
+            out.append(Cand(s, e + len(cls), "PRODUCT", None, "product:code+class", P_RULE, contain=True))
+        else:
+            out.append(Cand(s, e, "PRODUCT", None, "product:code", P_RULE_LO))
+    for m in _IPHONE_RE.finditer(norm):
+        out.append(Cand(m.start(), m.end(), "PRODUCT", None, "product:model", P_RULE_HI, contain=True))
+    for k, (w, f, s, e) in enumerate(toks):
+        if w in r.product_named_class and k > 0:
+            wp, fp, sp, ep = toks[k - 1]
+            if len(wp) >= 2 and fp in ("n", "nz", "nr", "nrt", "j") and wp not in r.product_generic and not _ends_with(wp, r.product_class):
+                out.append(Cand(sp, e, "PRODUCT", None, "product:named-class", P_RULE_LO))
+    return out
+
+
+def _rule_cands(cx: _Ctx) -> List[Cand]:
+    cands = []
+    for fn in (_person_cands, _place_cands, _org_cands, _law_cands, _product_cands):
+        cands.extend(fn(cx))
+    ok = []
+    for c in cands:
+        if c.end <= c.start:
+            continue
+        o1, o2 = cx.gz_owner[c.start], cx.gz_owner[c.end - 1]
+        if o1 >= 0 and cx.gz_spans[o1].start < c.start:
+            continue      # would cut a gazetteer name in two
+        if o2 >= 0 and cx.gz_spans[o2].end > c.end:
+            continue
+        if o1 >= 0 and o1 == o2 and cx.gz_spans[o1].start == c.start and cx.gz_spans[o1].end == c.end:
+            continue      # exactly a listed name: the gazetteer says what it is
+        if not c.contain and not cx.free_gz(c.start, c.end):
+            continue
+        ok.append(c)
+    return ok
+
+
+# ---------------------------------------------------------------------------
+# linking
+
+def _rule_name(cx: _Ctx, c: Cand) -> str:
+    t = cx.norm[c.start:c.end]
+    for j in cx.r.joiners:
+        t = t.replace(j, "·")
+    return t
+
+
+def _merge_gz_org(cx: _Ctx, c: Cand) -> Cand:
+    """中国商务部 = GPE + listed ORG: a mention of the listed ORG."""
+    if c.type != "ORG" or c.key is not None:
+        return c
+    inner = [g for g in cx.gz_spans if c.start <= g.start and g.end <= c.end and g.type is not None]
+    if inner and inner[-1].end == c.end and inner[-1].type == "ORG" and all(g.type in ("GPE", "ORG") for g in inner):
+        pre = cx.norm[c.start:inner[-1].start]
+        if all(cx.gz_owner[i] >= 0 for i in range(c.start, inner[-1].start)) or not pre:
+            return Cand(c.start, c.end, "ORG", inner[-1].key, c.rule + "+gazetteer", c.prio, c.contain)
+    return c
 
 
 def extract(doc: Doc) -> Doc:
+    st = _get()
+    cx = _Ctx(doc, st)
+    _gazetteer_cands(cx)
+    abbrev = _abbrev_cands(cx)
+    rules = _rule_cands(cx)
+    kept_rules = _resolve(rules + abbrev, cx.n)
+    occ = bytearray(cx.n + 1)
+    for c in kept_rules:
+        occ[c.start:c.end] = b"\x01" * (c.end - c.start)
+    final = [c for c in kept_rules]
+    for g in cx.gz_spans:
+        if g.type is None:
+            continue
+        if occ.find(1, g.start, g.end) == -1:
+            final.append(g)
+    final = [_merge_gz_org(cx, c) for c in final]
+    final.sort(key=lambda c: c.start)
+    doc.user["entity_spans"] = [Span(c.start, c.end, c.type, c.rule) for c in final]
+    _link(cx, final)
     return doc
+
+
+def _link(cx: _Ctx, final: List[Cand]) -> None:
+    doc, gz, r, norm = cx.doc, cx.st.gz, cx.r, cx.norm
+    ents: Dict[tuple, dict] = {}
+    order: List[tuple] = []
+    occ = bytearray(cx.n + 1)
+
+    def key_of(c: Cand) -> tuple:
+        if c.key is not None:
+            return c.key
+        return ("R", c.type, _rule_name(cx, c))
+
+    def add(key, c_type, start, end, rule, name=None):
+        ent = ents.get(key)
+        if ent is None:
+            if key[0] == "G":
+                e = gz.entries[key[1]]
+                ent = {"name": e.name, "type": e.type, "id": e.id, "en": e.en, "value": None, "mentions": [], "_rules": []}
+            else:
+                ent = {"name": name or key[2], "type": c_type, "id": None, "en": None, "value": None, "mentions": [], "_rules": []}
+            ents[key] = ent
+            order.append(key)
+        ent["mentions"].append(doc.mention(start, end))
+        ent["_rules"].append(rule)
+        occ[start:end] = b"\x01" * (end - start)
+
+    for c in final:
+        add(key_of(c), c.type, c.start, c.end, c.rule)
+
+    # short forms: 雷神 after 雷神公司, 门德斯 after 古斯塔沃·门德斯, 滕教授 after 滕斌圣
+    aliases: Dict[str, tuple] = {}
+    for key in list(order):
+        ent = ents[key]
+        if key[0] != "R":
+            continue
+        nm = ent["name"]
+        if ent["type"] == "ORG":
+            h = _ends_with(nm, r.org_company + r.org_institution)
+            short = nm[: -len(h)] if h else ""
+            if len(short) >= 2 and short not in r.org_generic and short not in gz.surfaces and not short.isascii():
+                aliases.setdefault(short, key)
+        elif ent["type"] == "PERSON":
+            if "·" in nm:
+                last = nm.rsplit("·", 1)[1]
+                if len(last) >= 2:
+                    aliases.setdefault(last, key)
+    relink = {}
+    for key in order:
+        ent = ents[key]
+        if key[0] == "R" and ent["name"] in aliases and aliases[ent["name"]] != key:
+            relink[key] = aliases[ent["name"]]
+    for old, new in relink.items():
+        for m, rule in zip(ents[old]["mentions"], ents[old]["_rules"]):
+            ents[new]["mentions"].append(m); ents[new]["_rules"].append(rule + "+short-form")
+        del ents[old]
+        order.remove(old)
+    for short, key in aliases.items():
+        first = ents[key]["mentions"][0]["start"] if key in ents else None
+        if first is None:
+            continue
+        i = norm.find(short, first)
+        while i != -1:
+            j = i + len(short)
+            if occ.find(1, i, j) == -1 and cx.tok_start[i] and cx.tok_start[j]:
+                add(key, None, i, j, "link:short-form")
+            i = norm.find(short, j)
+    # a surname and a title after a Chinese full name: 王部长, 滕教授
+    for key in list(order):
+        ent = ents[key]
+        if ent["type"] != "PERSON" or key[0] != "R" or not _is_chinese_name(ent["name"], r):
+            continue
+        nm = ent["name"]
+        sur = nm[:2] if nm[:2] in r.surnames and len(nm) >= 3 else nm[0]
+        first_end = ent["mentions"][0]["end"]
+        i = norm.find(sur, first_end)
+        while i != -1:
+            j = i + len(sur)
+            if occ.find(1, i, j) == -1 and _starts_any(norm[j:j + 5], r.titles) and (i == 0 or not ("\u4e00" <= norm[i - 1] <= "\u9fff") or cx.tok_start[i]):
+                add(key, None, i, j, "link:surname+title")
+            i = norm.find(sur, j)
+    # English names in brackets after a mention: 雷神公司(Raytheon); then their later uses
+    en_alias: Dict[str, tuple] = {}
+    for key in order:
+        for m in list(ents[key]["mentions"]):
+            mm = _PAREN_EN_RE.match(norm, m["end"])
+            if not mm:
+                continue
+            s, e = mm.start(1), mm.end(1)
+            if occ.find(1, s, e) != -1:
+                continue
+            en = norm[s:e].strip()
+            if len(en) < 2:
+                continue
+            add(key, None, s, e, "link:bracket-english")
+            if ents[key]["en"] is None:
+                ents[key]["en"] = en
+            en_alias.setdefault(en, key)
+    for en, key in en_alias.items():
+        i = norm.find(en)
+        while i != -1:
+            j = i + len(en)
+            if occ.find(1, i, j) == -1 and (i == 0 or not norm[i - 1].isalnum()) and (j >= cx.n or not norm[j].isalnum()):
+                add(key, None, i, j, "link:english-alias")
+            i = norm.find(en, j)
+
+    # dates from the dates stage
+    for sp in doc.user.get("dates") or []:
+        txt = norm[sp.start:sp.end]
+        key = ("D", sp.value if sp.value is not None else txt)
+        ent = ents.get(key)
+        if ent is None:
+            ent = {"name": txt, "type": "DATE", "id": None, "en": None, "value": sp.value, "mentions": [], "_rules": []}
+            ents[key] = ent
+            order.append(key)
+        ent["mentions"].append(doc.mention(sp.start, sp.end))
+        ent["_rules"].append(sp.rule or "date")
+
+    out = []
+    mentions = []
+    for key in order:
+        ent = ents.get(key)
+        if ent is None:
+            continue
+        pairs = sorted(zip(ent["mentions"], ent["_rules"]), key=lambda p: p[0]["start"])
+        ent["mentions"] = [p[0] for p in pairs]
+        rules = [p[1] for p in pairs]
+        del ent["_rules"]
+        out.append((ent["mentions"][0]["start"], ent, rules))
+        for m in ent["mentions"]:
+            mentions.append((m["start"], m["end"], ent["name"], ent["type"]))
+    out.sort(key=lambda t: t[0])
+    doc.entities = [t[1] for t in out]
+    doc.user["entity_rules"] = {t[1]["name"]: t[2] for t in out}
+    doc.user["entity_mentions"] = sorted(mentions)

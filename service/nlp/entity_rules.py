@@ -1,0 +1,113 @@
+"""Loads and validates ``data/entity_rules.yaml`` (head words, titles, suffixes, stop-lists)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import yaml
+
+from . import normalize
+
+PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "entity_rules.yaml")
+
+
+class RulesError(ValueError):
+    """entity_rules.yaml is malformed: raised at start-up."""
+
+
+def _words(d: dict, key: str, where: str = "") -> list:
+    v = d.get(key)
+    if v is None:
+        raise RulesError(f"entity_rules.yaml: {where}{key} is missing")
+    if isinstance(v, str):
+        return [normalize.to_simplified(ch) for ch in v]
+    if not isinstance(v, list) or not all(isinstance(w, str) and w for w in v):
+        raise RulesError(f"entity_rules.yaml: {where}{key} must be a list of non-empty strings")
+    return [normalize.to_simplified(w) if not w.isascii() else w for w in v]
+
+
+def _by_length(words) -> tuple:
+    """Longest first, so suffix tests find 有限公司 before 公司."""
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@dataclass
+class Rules:
+    blockers: list
+    abbrev_prefixes: frozenset
+    abbrev_suffixes: tuple
+    abbrev_not_before: tuple
+    abbrev_not_in_runs: frozenset
+    org_company: tuple
+    org_institution: tuple
+    org_gov: tuple
+    not_org: frozenset
+    org_generic: frozenset
+    org_english: tuple
+    titles: frozenset
+    person_verbs: frozenset
+    not_name_chars: frozenset
+    not_person: frozenset
+    surnames: frozenset
+    translit: frozenset
+    joiners: frozenset
+    gpe_suffixes: tuple
+    loc_suffixes: tuple
+    not_place: frozenset
+    law_heads: tuple
+    law_weak: frozenset
+    media_suffixes: tuple
+    law_generic: frozenset
+    product_class: tuple
+    product_named_class: frozenset
+    product_generic: frozenset
+    not_codes: frozenset
+    extra: dict = field(default_factory=dict)
+
+
+def load(path: str = PATH) -> Rules:
+    with open(path, encoding="utf-8") as fh:
+        d = yaml.safe_load(fh)
+    if not isinstance(d, dict):
+        raise RulesError("entity_rules.yaml: not a mapping")
+    ab = d.get("abbrev") or {}
+    oh = d.get("org_heads") or {}
+    pr = d.get("product") or {}
+    joiners = d.get("name_joiners")
+    if not isinstance(joiners, str) or not joiners:
+        raise RulesError("entity_rules.yaml: name_joiners must be a string of characters")
+    r = Rules(
+        blockers=_words(d, "blockers"),
+        abbrev_prefixes=frozenset(_words(ab, "prefixes", "abbrev.")),
+        abbrev_suffixes=_by_length(_words(ab, "suffixes", "abbrev.")),
+        abbrev_not_before=_by_length(_words(ab, "not_before", "abbrev.")),
+        abbrev_not_in_runs=frozenset(_words(ab, "not_in_runs", "abbrev.")),
+        org_company=_by_length(_words(oh, "company", "org_heads.")),
+        org_institution=_by_length(_words(oh, "institution", "org_heads.")),
+        org_gov=_by_length(_words(oh, "gov", "org_heads.")),
+        not_org=frozenset(_words(oh, "not_org", "org_heads.")),
+        org_generic=frozenset(_words(oh, "generic_modifiers", "org_heads.")),
+        org_english=_by_length(_words(oh, "english", "org_heads.")),
+        titles=frozenset(_words(d, "person_titles")),
+        person_verbs=frozenset(_words(d, "person_verbs")),
+        not_name_chars=frozenset(_words(d, "not_name_chars")),
+        not_person=frozenset(_words(d, "not_person")),
+        surnames=frozenset(_words(d, "surnames")),
+        translit=frozenset(_words(d, "translit_chars")),
+        joiners=frozenset(joiners),
+        gpe_suffixes=_by_length(_words(d, "gpe_suffixes")),
+        loc_suffixes=_by_length(_words(d, "loc_suffixes")),
+        not_place=frozenset(_words(d, "not_place")),
+        law_heads=_by_length(_words(d, "law_heads")),
+        law_weak=frozenset(_words(d, "law_heads_need_title")),
+        media_suffixes=_by_length(_words(d, "media_suffixes")),
+        law_generic=frozenset(_words(d, "law_generic_modifiers")),
+        product_class=_by_length(_words(pr, "class_nouns", "product.")),
+        product_named_class=frozenset(_words(pr, "named_class_nouns", "product.")),
+        product_generic=frozenset(_words(pr, "generic_modifiers", "product.")),
+        not_codes=frozenset(_words(pr, "not_codes", "product.")),
+    )
+    for s in r.surnames:
+        if len(s) > 2:
+            raise RulesError(f"entity_rules.yaml: surname {s!r} longer than two characters")
+    return r

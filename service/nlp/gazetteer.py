@@ -1,0 +1,217 @@
+"""Gazetteers: every ``*.tsv`` under ``service/data/gazetteer/``, validated once, one automaton.
+
+Formats (see ``data/gazetteer/README.md``):
+
+* entity files: header ``name  type  id  en  aliases`` (tab-separated), ``aliases``
+  ``|``-separated; ``name`` is the canonical Simplified name;
+* ``country_abbrev.tsv``: header ``char  name``: one-character country (or bloc)
+  abbreviations used inside compounds (中美, 对美, 访华).
+
+Every surface form (name, aliases, English name) goes into ONE pyahocorasick
+automaton.  Chinese forms are converted to Simplified with the same
+length-preserving converter as the text, so a Traditional alias and a
+Traditional text meet in the middle.  English forms are keyed lower-case and
+checked afterwards for word boundaries and case (:func:`english_ok`).
+"""
+from __future__ import annotations
+
+import csv
+import glob
+import os
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import logging
+
+import ahocorasick
+
+from . import normalize
+
+log = logging.getLogger(__name__)
+
+TYPES = ("PERSON", "ORG", "GPE", "LOC", "PRODUCT", "MATERIAL", "LAW")
+ENTITY_HEADER = ("name", "type", "id", "en", "aliases")
+ABBREV_HEADER = ("char", "name")
+DEFAULT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "gazetteer")
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+_HAS_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_ID_RE = re.compile(r"^[A-Z]{2}$")
+
+
+class GazetteerError(ValueError):
+    """A gazetteer file is malformed: raised at start-up, never during a request."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    type: str
+    id: Optional[str]
+    en: Optional[str]
+    source: str          # file:line, for error messages and Span.rule
+
+
+@dataclass(frozen=True)
+class Surface:
+    entry: int           # index into Gazetteer.entries (-1: a blocker)
+    form: str            # the surface as written in the data (case kept)
+    english: bool        # matched with word-boundary and case checks
+
+
+def ascii_lower(s: str) -> str:
+    """Lower-case ASCII letters only: same length, every other character untouched."""
+    return s.translate(_ASCII_LOWER)
+
+
+def is_english(form: str) -> bool:
+    return bool(_HAS_ASCII_LETTER.search(form))
+
+
+def _alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def english_ok(form: str, text: str, start: int, end: int) -> bool:
+    """Word boundaries on ASCII edges, and case: acronyms exact, proper names capitalised."""
+    if _alnum(form[0]) and start > 0 and _alnum(text[start - 1]):
+        return False
+    if _alnum(form[-1]) and end < len(text) and _alnum(text[end]):
+        return False
+    seen = text[start:end]
+    letters = [c for c in form if c.isalpha() and c.isascii()]
+    if not letters:
+        return True
+    upper = sum(1 for c in letters if c.isupper())
+    if upper == len(letters) or (upper >= 2 and len(letters) <= 5):
+        return seen == form                     # US, EU, WTO, U.S., MPs: exact
+    if form[0].isupper():
+        first = next(c for c in seen if c.isalpha())
+        return first.isupper()                  # China, Trump (not "china ware")
+    return True                                 # rare earths / Rare Earths
+
+
+class Gazetteer:
+    def __init__(self):
+        self.entries: List[Entry] = []
+        self.by_name: Dict[Tuple[str, str], int] = {}
+        self.abbrev: Dict[str, int] = {}           # char -> entry index
+        self.surfaces: Dict[str, int] = {}         # simplified surface -> entry (first wins)
+        self.automaton = ahocorasick.Automaton()
+        self._keys: Dict[str, List[Surface]] = {}
+
+    # -- building -------------------------------------------------------
+    def add_entry(self, name, type_, id_=None, en=None, aliases=(), source="") -> int:
+        name = (name or "").strip()
+        if not name:
+            raise GazetteerError(f"{source}: empty name")
+        if type_ not in TYPES:
+            raise GazetteerError(f"{source}: unknown type {type_!r} (one of {', '.join(TYPES)})")
+        id_ = (id_ or "").strip() or None
+        if id_ is not None and type_ == "GPE" and not _ID_RE.match(id_) and "-" not in id_:
+            raise GazetteerError(f"{source}: id {id_!r} is not an ISO 3166 code")
+        en = (en or "").strip() or None
+        key = (normalize.to_simplified(name), type_)
+        if key in self.by_name:
+            idx = self.by_name[key]           # the same thing listed twice: merge its forms
+        else:
+            idx = len(self.entries)
+            self.entries.append(Entry(key[0], type_, id_, en, source))
+            self.by_name[key] = idx
+        forms = [name] + ([en] if en else []) + [a.strip() for a in aliases if a and a.strip()]
+        for f in forms:
+            self.add_surface(f, idx)
+        return idx
+
+    def add_surface(self, form: str, idx: int) -> None:
+        eng = is_english(form) and not any("\u3400" <= c <= "\u9fff" for c in form)
+        key = ascii_lower(normalize.to_simplified(form))
+        if not key.strip():
+            return
+        lst = self._keys.setdefault(key, [])
+        if any(s.entry == idx and s.form == form for s in lst):
+            return
+        lst.append(Surface(idx, form, eng))
+        if idx >= 0 and not eng:
+            self.surfaces.setdefault(key, idx)
+
+    def add_blocker(self, form: str) -> None:
+        """A word that contains a name but is not one (美元, 中东): it occupies its span."""
+        self.add_surface(form, -1)
+
+    def finalize(self) -> None:
+        for key, lst in self._keys.items():
+            self.automaton.add_word(key, (len(key), tuple(lst)))
+        if len(self._keys):
+            self.automaton.make_automaton()
+
+    # -- loading --------------------------------------------------------
+    def load_dir(self, directory: str) -> None:
+        files = sorted(glob.glob(os.path.join(directory, "*.tsv")))
+        abbrev_files = [f for f in files if os.path.basename(f) == "country_abbrev.tsv"]
+        for f in files:
+            if f not in abbrev_files:
+                self._load_entities(f)
+        for f in abbrev_files:
+            self._load_abbrev(f)
+
+    def _rows(self, path: str, header: tuple):
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+            head = None
+            for lineno, row in enumerate(reader, 1):
+                if not row or not "".join(row).strip() or row[0].startswith("#"):
+                    continue
+                if head is None:
+                    head = tuple(c.strip().lower() for c in row)
+                    if head[: len(header)] != header[: len(head)] or len(head) < 2:
+                        raise GazetteerError(f"{path}:{lineno}: header {head} != {header}")
+                    continue
+                if len(row) > len(head):
+                    raise GazetteerError(f"{path}:{lineno}: {len(row)} columns, header has {len(head)}")
+                row = list(row) + [""] * (len(head) - len(row))
+                yield f"{os.path.basename(path)}:{lineno}", dict(zip(head, row))
+
+    def _load_entities(self, path: str) -> None:
+        for src, r in self._rows(path, ENTITY_HEADER):
+            aliases = (r.get("aliases") or "").split("|")
+            self.add_entry(r.get("name"), (r.get("type") or "").strip(), r.get("id"), r.get("en"), aliases, src)
+
+    def _load_abbrev(self, path: str) -> None:
+        for src, r in self._rows(path, ABBREV_HEADER):
+            ch = normalize.to_simplified((r.get("char") or "").strip())
+            name = normalize.to_simplified((r.get("name") or "").strip())
+            if not 1 <= len(ch) <= 2:
+                raise GazetteerError(f"{src}: abbreviation {ch!r} is not one or two characters")
+            idx = next((i for (n, _t), i in self.by_name.items() if n == name), None)
+            if idx is None:
+                # the row it names may live in a file not written yet: skip, loudly
+                log.warning("%s: abbreviation %s names %r, which no gazetteer lists", src, ch, name)
+                continue
+            self.abbrev.setdefault(ch, idx)
+
+    # -- matching -------------------------------------------------------
+    def matches(self, norm: str, low: Optional[str] = None):
+        """Yield ``(start, end, Surface)`` for every surface found in ``norm`` (all overlaps)."""
+        if not len(self._keys):
+            return
+        low = ascii_lower(norm) if low is None else low
+        for end_idx, (n, surfaces) in self.automaton.iter(low):
+            start, end = end_idx - n + 1, end_idx + 1
+            for s in surfaces:
+                if s.english and not english_ok(s.form, norm, start, end):
+                    continue
+                if not s.english and s.form and _alnum(s.form[0]) and start > 0 and _alnum(norm[start - 1]):
+                    continue
+                yield start, end, s
+
+
+def load(directory: str = DEFAULT_DIR, blockers=()) -> Gazetteer:
+    gz = Gazetteer()
+    if os.path.isdir(directory):
+        gz.load_dir(directory)
+    for b in blockers:
+        gz.add_blocker(b)
+    gz.finalize()
+    return gz
