@@ -31,6 +31,10 @@ from .doc import Doc, Span
 ACTOR_TYPES = frozenset({"GPE", "ORG", "PERSON"})
 TARGET_TYPES = frozenset({"GPE", "ORG", "PERSON", "LOC"})
 SYMMETRIC = frozenset({"agree", "negotiate", "cooperate"})
+# hostile acts whose target may be left implicit in their clause (中方坚决反对)
+IMPLICIT_TARGET = frozenset({"oppose", "criticize", "threaten", "export_control", "tariff", "sanction"})
+# acts named by nouns that keep their owner even inside a prepositional phrase ("to U.S. tariffs")
+HOSTILE_NOUNS = frozenset({"tariff", "sanction", "export_control", "threaten"})
 
 # sentences the splitter cut after an abbreviation ("The U.S." | "imposed …") are joined again
 _ABBREV_END = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|No|vs|Inc|Co|Ltd|Corp|Jr|Sr|Gen|Gov)\.)$")
@@ -144,6 +148,8 @@ class _Sentence:
         """Is mention ``m`` introduced by a target preposition (对X, to X, on the X)?"""
         j = m[0]
         norm = self.doc.norm
+        if norm[m[1]:m[1] + 2] in ("'s", "’s"):
+            return False        # a possessor ("with ASEAN's trade …") is no prepositional object
         if j in self.prep_end:
             return True
         k = j
@@ -184,11 +190,14 @@ def extract(doc: Doc) -> Doc:
 
 
 def _select_triggers(hits):
-    """Leftmost-longest, non-overlapping trigger hits."""
+    """Leftmost-longest, non-overlapping trigger hits, none inside a not-trigger phrase (供应链)."""
+    blocks = [(h.start, h.end) for h in hits if h.kind == "not_triggers"]
     out = []
     last = -1
     for h in hits:
         if h.kind != "trigger":
+            continue
+        if any(a < h.end and h.start < b for a, b in blocks):
             continue
         if h.start >= last:
             out.append(h)
@@ -207,8 +216,9 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
         actors = [m for m in S.mentions if m[0] >= cs and m[1] <= ce and m[3] in TARGET_TYPES]
         ctrig = [t for t in triggers if t.start >= cs and t.end <= ce]
         speaker = _speaker(S, actors, cs, ce)
+        ctx = {"triggers": ctrig, "objects": set()}
         for t in ctrig:
-            _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out)
+            _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx)
         subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)), None)
         if subj is not None:
             carried = subj
@@ -228,7 +238,7 @@ def _gap_ok(norm, a, b, limit):
     return 0 <= b - a <= limit
 
 
-def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out):
+def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx):
     norm = doc.norm
     action, label, strength = t.value
     english = bool(_LATIN.match(t.key))
@@ -259,40 +269,68 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out):
         preps = [m for m in before if S.prep_object(m)]
         # an actor right before the verb is its source ("U.S. tariff threats", "China's export controls")
         attributive = None
-        if before and not S.prep_object(before[-1]):
-            gap = norm[before[-1][1]:t.start]
-            limit = 30 if english else 6
-            if len(gap) <= limit and not S.has("reporting", before[-1][1], t.start):
-                attributive = before[-1]
-        if preps and (attributive is None or preps[-1][0] > attributive[0]):
+        if before:
+            last = before[-1]
+            gap = norm[last[1]:t.start]
+            if english:
+                possessive = gap[:2] in ("'s", "’s")
+                limit = 30 if possessive else 2
+                if S.prep_object(last) and action not in HOSTILE_NOUNS:
+                    limit = -1      # "with China rather than …": an object, not an owner
+            else:
+                limit = -1 if S.prep_object(last) else 6
+            if len(gap) <= limit and not S.has("reporting", last[1], t.start):
+                attributive = last
+                if _compound(norm, actors, attributive):
+                    return          # "US-China tariff war": who does what to whom is not said
+        if preps and not english and (attributive is None or preps[-1][0] > attributive[0]):
             target = preps[-1]
             rule.append("prep_target")
         cands = [m for m in before if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target]
         if attributive is not None and attributive is not target and attributive[3] in ACTOR_TYPES:
             source = attributive
-        elif cands:
+            rule.append("attributive")
+        elif cands and not (ctx.get("source") and cands[-1][2] in ctx.get("objects", ())):
             source = cands[-1]
+        elif ctx.get("source") is not None:
+            source = ctx["source"]          # shared subject of an earlier verb in this clause
+            rule.append("shared_subject")
         elif carried is not None:
             source = carried
             conf *= 0.85
             rule.append("carried_subject")
         if target is None:
-            nxt = [m for m in after if m[2] != (source[2] if source else None)]
-            pref = [m for m in nxt if S.prep_object(m)] if english else []
-            if pref:
-                target = pref[0]
-            elif nxt:
+            # the object after the verb, up to the next verb (which owns what follows it)
+            nxt_t = next((x.start for x in ctx.get("triggers", ()) if x.start >= t.end), ce)
+            lim = min(nxt_t, t.end + (60 if english else 40))
+            nxt = [m for m in after if m[2] != (source[2] if source else None) and m[0] <= lim]
+            if english:
+                nxt = [m for m in nxt if S.prep_object(m) or m[0] - t.end <= 30]
+            if nxt:
                 target = nxt[0]
             else:
                 rest = [m for m in before if source is None or m[2] != source[2]]
-                if rest:
-                    target = rest[-1]
+                if rest and ("attributive" in rule or action in SYMMETRIC):
+                    target = rest[-1]       # "Indonesia's strategy to escape U.S. tariff threats"
                     conf *= 0.75
                     rule.append("target_before")
+                elif action in IMPLICIT_TARGET and source is not None:
+                    # 中方坚决反对: the other party is named elsewhere in the sentence
+                    other = [m for m in S.mentions if m[2] != source[2] and m[3] in ACTOR_TYPES
+                             and (m[0] >= ce or m[1] <= cs)]
+                    gpe = [m for m in other if m[3] == "GPE"]
+                    other = gpe or other      # the other party of a dispute is most often a state
+                    later = [m for m in other if m[0] >= ce]
+                    if later or other:
+                        target = later[0] if later else other[-1]
+                        conf *= 0.6
+                        rule.append("implicit_target")
     if source is None or target is None or source[2] == target[2]:
         return
     if source[3] not in ACTOR_TYPES:
         return
+    if source[3] == "ORG" and _country_of(lex, source[2], names) == target[2]:
+        return              # a state's own body acting "toward" that state is no stance between actors
 
     # modifiers in a window before the verb (and easing just after it in English)
     lo = max(cs, t.start - (36 if english else lex.window_zh))
@@ -323,6 +361,8 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out):
     dist = abs(target[0] - source[0])
     if dist > 60:
         conf *= 0.85
+    ctx["source"] = source
+    ctx["objects"].add(target[2])
     _emit(doc, lex, S, source, target, label, action, t, cs, ce, conf, rule, names, seen, out)
     # coordinated sources: "General Motors and Tesla oppose", 德国、美国和越南
     prev = source
@@ -343,6 +383,16 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out):
         if country and country != target[2]:
             _emit(doc, lex, S, (source[0], source[1], country, "GPE"), target, label, action, t, cs, ce,
                   conf * 0.9, rule + ["speaker_country"], names, seen, out)
+
+
+def _compound(norm, actors, m):
+    """Is mention ``m`` one half of a hyphenated pair of actors ("US-China", "中-美")?"""
+    for o in actors:
+        if o is m:
+            continue
+        if (o[1] == m[0] - 1 and norm[o[1]] in "-–") or (m[1] == o[0] - 1 and norm[m[1]] in "-–"):
+            return True
+    return False
 
 
 def _word_window_start(norm, pos, words):

@@ -176,7 +176,7 @@ def load_stance() -> StanceLexicon:
         sc.add(k, "refusal")
     for k in _words(neg.get("not_negators"), "negators.not_negators"):
         sc.add(k, "not_negator")
-    for kind in ("modality", "easing", "restricting", "target_preps", "passive", "coordinators",
+    for kind in ("not_triggers", "modality", "easing", "restricting", "target_preps", "passive", "coordinators",
                  "reporting", "spokesperson", "anaphora"):
         for k in _zh_en(d.get(kind), kind):
             sc.add(k, kind)
