@@ -1,12 +1,1275 @@
-"""quantities: not implemented yet (see the tracker); returns an empty list."""
+"""Quantities: number + unit, rates, ranges, vague amounts, qualifiers and change.
+
+Reads characters, not jieba tokens (jieba glues ``180|亿元``).  The text searched is
+``doc.norm`` (Simplified, ASCII digits) with the spaces between two Chinese characters
+or a Chinese character and a digit squeezed out (``一 百 五 十 个 百 分 点``); every
+offset is mapped back to ``doc.text``.
+
+Flow, for each numeral that numbers.py finds (one regex pass) and each English
+number word:  guards on the left (names, ordinals, citations) → currency symbol or
+每-unit before → unit after (one longest-match table of units, currencies and
+measure words) → per-unit rate (``/吨``, ``per kilogram``) → qualifiers → then, over
+the list: ranges (``2.9万至3.2万吨``), elliptical rates (``$95 per kilogram, compared
+to $45``), change words, dates, overlaps.  Each item keeps the rule that made it.
+"""
 from __future__ import annotations
 
-from .doc import Doc
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Optional
+
+import yaml
+
+from . import numbers
+from .doc import Doc, Span
+from .numbers import to_json_number
+
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
+
+KINDS = {"money", "mass", "percent", "percentage_point", "multiple", "count", "duration", "length", "area",
+         "volume", "energy", "power", "temperature", "rate"}
+QUALIFIERS = {"about", "nearly", "more_than", "less_than", "at_least", "at_most"}
+
+
+class DataError(ValueError):
+    """A data file under service/data/ is malformed."""
+
+
+@dataclass
+class Entry:
+    kind: str
+    unit: Optional[str]
+    factor: Decimal = Decimal(1)
+    offset: Decimal = Decimal(0)
+    type: str = "unit"          # unit | currency | measure | minor
+    form: str = ""
+
+
+@dataclass
+class Q:
+    start: int
+    end: int
+    kind: str
+    lo: Decimal
+    hi: Decimal
+    unit: Optional[str]
+    rule: str
+    counted: Optional[str] = None
+    vague: bool = False
+    qualifier: Optional[str] = None
+    change: Optional[str] = None
+    num_start: int = 0
+    num_end: int = 0
+    big: int = 1
+    bare: Decimal = Decimal(0)
+    range: bool = False
+    has_unit: bool = True
+    script: str = "cn"
+    subject: Optional[str] = None
+    extra: dict = field(default_factory=dict)
+
+
+_L: dict = {}
+
+
+# ---------------------------------------------------------------- loading
+def _req(cond, msg):
+    if not cond:
+        raise DataError(msg)
+
+
+def _load_yaml(name):
+    path = os.path.join(DATA_DIR, name)
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    _req(isinstance(data, dict), f"{name}: top level must be a mapping")
+    return data
+
+
+def _add(table, form, entry, where):
+    _req(isinstance(form, str) and form, f"{where}: empty form")
+    old = table.get(form)
+    if old is not None and (old.unit, old.kind, old.type) != (entry.unit, entry.kind, entry.type):
+        # the first listing wins (e.g. 元 is CNY); a real clash is a data error only within one type
+        if old.type == entry.type and old.unit != entry.unit:
+            raise DataError(f"{where}: form {form!r} maps to both {old.unit} and {entry.unit}")
+        return
+    table[form] = Entry(entry.kind, entry.unit, entry.factor, entry.offset, entry.type, form)
 
 
 def load() -> None:
-    """Load this stage's lexicons (none yet)."""
+    """Load and validate units.yaml, currencies.yaml and quantity_words.yaml once."""
+    if _L:
+        return
+    units = _load_yaml("units.yaml")
+    cur = _load_yaml("currencies.yaml")
+    words = _load_yaml("quantity_words.yaml")
+    zh, en, abbr = {}, {}, {}
+    for i, u in enumerate(units.get("units") or []):
+        where = f"units.yaml#{i}"
+        _req(isinstance(u, dict) and u.get("unit") and u.get("kind") in KINDS, f"{where}: needs unit and a SPEC kind")
+        e = Entry(u["kind"], u["unit"], Decimal(str(u.get("factor", 1))), Decimal(str(u.get("offset", 0))))
+        _req(e.factor > 0, f"{where}: factor must be positive")
+        for f in u.get("zh") or []:
+            _add(zh, f, e, where)
+        for f in u.get("en") or []:
+            _add(en, f.lower(), e, where)
+        for f in u.get("abbr") or []:
+            _add(abbr, f, e, where)
+    _req(zh and en, "units.yaml: no units")
+    rate_den = units.get("rate_denominators") or {}
+    _req(isinstance(rate_den, dict), "units.yaml: rate_denominators must be a mapping")
+    prefixes = {}
+    minors = {}
+    for code, c in (cur.get("currencies") or {}).items():
+        where = f"currencies.yaml:{code}"
+        _req(isinstance(code, str) and re.fullmatch(r"[A-Z]{3}", code), f"{where}: not an ISO 4217 code")
+        _req(isinstance(c, dict), f"{where}: must be a mapping")
+        e = Entry("money", code, Decimal(1), Decimal(0), "currency")
+        for f in c.get("zh") or []:
+            _add(zh, f, e, where)
+        for f in c.get("en") or []:
+            _add(en, f.lower(), e, where)
+        for f in c.get("prefix") or []:
+            _req(isinstance(f, str) and f, f"{where}: empty prefix")
+            prefixes.setdefault(f, code)
+        for f, fac in (c.get("minor") or {}).items():
+            minors[f] = (code, Decimal(str(fac)))
+    bare = cur.get("bare_money") or {}
+    _req(isinstance(bare.get("before"), list) and isinstance(bare.get("actors"), dict), "currencies.yaml: bare_money")
+    measure = words.get("measure_words") or []
+    _req(measure, "quantity_words.yaml: measure_words")
+    for f in measure:
+        _add(zh, f, Entry("count", None, Decimal(1), Decimal(0), "measure"), "quantity_words.yaml:measure_words")
+    q = words.get("qualifiers") or {}
+    for side in ("prefix", "suffix"):
+        for lang in ("zh", "en"):
+            for lab in (q.get(side) or {}).get(lang) or {}:
+                _req(lab in QUALIFIERS, f"quantity_words.yaml: unknown qualifier {lab}")
+    ch = words.get("change") or {}
+    for k in ("zh", "en", "en_after"):
+        _req(set((ch.get(k) or {}).keys()) == {"increase", "decrease"}, f"quantity_words.yaml: change.{k}")
+    eng = words.get("english") or {}
+    for k in ("ones", "tens", "scales", "abbr_scales", "vague_scales", "multiples", "fractions"):
+        _req(isinstance(eng.get(k), dict), f"quantity_words.yaml: english.{k}")
+    numbers.configure_english({k: Decimal(v) for k, v in eng["ones"].items()},
+                              {k: Decimal(v) for k, v in eng["tens"].items()},
+                              {k: Decimal(v) for k, v in eng["scales"].items() if k != "hundred"})
+
+    L = _L
+    L["zh"] = zh
+    L["zh_by_first"] = _by_first(zh)
+    L["en"] = en
+    L["en_maxwords"] = max(len(k.split()) for k in en)
+    L["abbr"] = sorted(abbr.items(), key=lambda kv: -len(kv[0]))
+    L["abbr_first"] = set(k[0] for k in abbr)
+    L["prefixes"] = sorted(prefixes.items(), key=lambda kv: -len(kv[0]))
+    L["prefix_last"] = set(k[-1] for k in prefixes)
+    L["minors"] = minors
+    L["rate_den"] = rate_den
+    L["bare_before"] = sorted(bare["before"], key=len, reverse=True)
+    L["bare_after"] = sorted(bare.get("after") or [], key=len, reverse=True)
+    L["actors"] = sorted(((a, code) for code, lst in bare["actors"].items() for a in lst), key=lambda x: -len(x[0]))
+    L["actor_re"] = re.compile("|".join(re.escape(a) for a, _ in L["actors"]))
+    L["actor_code"] = dict(L["actors"])
+    L["q_pre_zh"] = _label_forms(q["prefix"]["zh"])
+    L["q_pre_en"] = _label_forms(q["prefix"]["en"])
+    L["q_suf_zh"] = _label_forms(q["suffix"]["zh"])
+    L["q_suf_en"] = _label_forms(q["suffix"]["en"])
+    L["ch_zh"] = _label_forms(ch["zh"])
+    L["ch_zh_re"] = re.compile("|".join(re.escape(f) for f, _ in L["ch_zh"]))
+    L["ch_comp"] = sorted(ch.get("comparative") or [], key=len, reverse=True)
+    L["ch_level"] = sorted(ch.get("level_after_verb") or [], key=len, reverse=True)
+    L["ch_en"] = {w.lower(): lab for lab, ws in ch["en"].items() for w in ws}
+    L["ch_en_after"] = {w.lower(): lab for lab, ws in ch["en_after"].items() for w in ws}
+    L["en_level"] = set(ch.get("en_level") or [])
+    L["level_nouns"] = sorted(ch.get("level_nouns_after") or [], key=len, reverse=True)
+    L["blockers"] = set(words.get("count_name_blockers") or [])
+    L["year_date_suffixes"] = sorted(words.get("year_date_suffixes") or [], key=len, reverse=True)
+    L["duration_after_year"] = sorted(words.get("duration_after_year") or [], key=len, reverse=True)
+    L["en_count_stop"] = set(words.get("en_count_stop") or [])
+    L["en_skip"] = set(words.get("en_count_skip_words") or [])
+    per = words.get("periods") or {}
+    L["per_zh_prefix"] = sorted((per.get("zh_prefix") or {}).items(), key=lambda kv: -len(kv[0]))
+    L["per_zh_suffix"] = sorted((per.get("zh_suffix") or {}).items(), key=lambda kv: -len(kv[0]))
+    L["per_en_suffix"] = sorted((per.get("en_suffix") or {}).items(), key=lambda kv: -len(kv[0]))
+    for d in (per.get("zh_prefix") or {}, per.get("zh_suffix") or {}, per.get("en_suffix") or {}):
+        for k, v in d.items():
+            _req(v in rate_den, f"quantity_words.yaml: period {k} → {v} is not a rate denominator")
+    L["en_abbr_scales"] = {k.lower(): Decimal(v) for k, v in eng["abbr_scales"].items()}
+    L["en_scales"] = {k: Decimal(v) for k, v in eng["scales"].items()}
+    L["en_vague"] = {k: Decimal(v) for k, v in eng["vague_scales"].items()}
+    L["en_multiples"] = {k: Decimal(v) for k, v in eng["multiples"].items()}
+    L["en_mult_verbs"] = set(eng.get("multiple_verbs") or [])
+    L["en_fractions"] = {k: Decimal(v) for k, v in eng["fractions"].items()}
+    _compile_english(eng)
+
+
+def _by_first(table):
+    out = {}
+    for form, e in table.items():
+        out.setdefault(form[0], []).append((form, e))
+    for v in out.values():
+        v.sort(key=lambda fe: -len(fe[0]))
+    return out
+
+
+def _label_forms(d):
+    return sorted(((f, lab) for lab, fs in (d or {}).items() for f in fs), key=lambda fl: -len(fl[0]))
+
+
+def _compile_english(eng):
+    L = _L
+    num_words = list(eng["ones"]) + list(eng["tens"]) + list(eng["scales"])
+    w = "|".join(sorted(num_words, key=len, reverse=True))
+    L["en_num_re"] = re.compile(r"(?<![A-Za-z\-])(?:(?:a|an)\s+(?=(?:hundred|thousand|dozen)\b))?(?:" + w
+                                + r")(?:(?:\s+|-)(?:and\s+)?(?:" + w + r"))*(?![A-Za-z])", re.I)
+    L["en_scale_re"] = re.compile(r"[ \u00a0]?(million|billion|trillion|thousand|bn|mn|mln|tn|trn)(?![A-Za-z])", re.I)
+    L["en_vague_re"] = re.compile(r"(?<![A-Za-z])(?:(tens|hundreds|thousands)\s+of\s+)?(millions|billions|trillions)(?![A-Za-z])", re.I)
+    fold = "|".join(sorted(list(eng["ones"]) + list(eng["tens"]), key=len, reverse=True))
+    L["en_fold_re"] = re.compile(r"(?<![A-Za-z\-])(?:(\d+(?:\.\d+)?)|(" + fold + r"))[ -]?fold(?![A-Za-z])", re.I)
+    L["en_mult_re"] = re.compile(r"(?<![A-Za-z])(" + "|".join(eng["multiples"]) + r")(?![A-Za-z])", re.I)
+    fr = "|".join(eng["fractions"])
+    L["en_frac_re"] = re.compile(r"(?<![A-Za-z])(a|one|two|three|four|five|six|seven|eight|nine)[ -](" + fr + r")(?![A-Za-z])", re.I)
+    L["word_re"] = re.compile(r"[A-Za-z]+(?:'s)?")
+
+
+# ---------------------------------------------------------------- text view
+_HAN = "\u3400-\u9fff\uf900-\ufaff"
+_SQUEEZE = re.compile(r"(?<=[" + _HAN + r"0-9%.]) +(?=[" + _HAN + r"])|(?<=[" + _HAN + r"]) +(?=[0-9])")
+_CLAUSE_END = set(",.;:!?，。；：！？、\n\r()（）[]【】\"“”")
+_SENT_END = set(".;!?。；！？\n\r")
+IS_HAN = re.compile(r"[" + _HAN + r"]")
+
+
+def _squeeze(norm: str):
+    """Remove spaces between Chinese characters (and digits); return (text, index map or None)."""
+    if not _SQUEEZE.search(norm):
+        return norm, None
+    parts = []
+    idx = []
+    last = 0
+    for m in _SQUEEZE.finditer(norm):
+        parts.append(norm[last:m.start()])
+        idx.extend(range(last, m.start()))
+        last = m.end()
+    parts.append(norm[last:])
+    idx.extend(range(last, len(norm)))
+    idx.append(len(norm))
+    return "".join(parts), idx
+
+
+def _is_letter(ch):
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
+
+
+# ---------------------------------------------------------------- matching helpers
+def _zh_at(s, p):
+    """Longest unit/currency/measure form starting at p."""
+    if p >= len(s):
+        return None
+    for form, e in _L["zh_by_first"].get(s[p], ()):
+        if s.startswith(form, p):
+            return e
+    return None
+
+
+def _en_at(s, p):
+    """English unit/currency phrase at p (after one optional space or hyphen): (entry, end)."""
+    q = p
+    if q < len(s) and s[q] in " -\u00a0":
+        q += 1
+    if q >= len(s) or not _is_letter(s[q]):
+        return None
+    words = []
+    pos = q
+    wr = _L["word_re"]
+    for _ in range(_L["en_maxwords"]):
+        m = wr.match(s, pos)
+        if not m:
+            break
+        words.append((m.group(0).lower(), m.end()))
+        if m.end() < len(s) and s[m.end()] in " -":
+            pos = m.end() + 1
+        else:
+            break
+    for k in range(len(words), 0, -1):
+        phrase = " ".join(w for w, _ in words[:k])
+        e = _L["en"].get(phrase)
+        if e is None and "-" in s[q:words[k - 1][1]]:
+            e = _L["en"].get(s[q:words[k - 1][1]].lower())
+        if e is not None:
+            return e, words[k - 1][1]
+    return None
+
+
+def _abbr_at(s, p):
+    q = p
+    if q < len(s) and s[q] == " ":
+        q += 1
+    if q >= len(s) or s[q] not in _L["abbr_first"]:
+        return None
+    for form, e in _L["abbr"]:
+        if s.startswith(form, q):
+            end = q + len(form)
+            if end < len(s) and (_is_letter(s[end]) or s[end].isdigit()):
+                continue
+            return e, end
+    return None
+
+
+def _ends_with_any(s, end, forms, start_limit=0):
+    for f in forms:
+        st = end - len(f)
+        if st >= start_limit and s.startswith(f, st):
+            return f
+    return None
+
+
+def _label_before(s, p, forms, lo):
+    """(label, start) of a form ending at p (forms are (form, label), longest first)."""
+    for f, lab in forms:
+        st = p - len(f)
+        if st >= lo and s.startswith(f, st):
+            return lab, st
+    return None
+
+
+def _label_before_en(s, p, forms):
+    q = p
+    while q > 0 and s[q - 1] == " ":
+        q -= 1
+    low = s[max(0, q - 30):q].lower()
+    for f, lab in forms:
+        if low.endswith(f.lower()):
+            st = q - len(f)
+            if st > 0 and _is_letter(s[st - 1]):
+                continue
+            return lab, st
+    return None
+
+
+# ---------------------------------------------------------------- per-numeral reading
+def _left_guard(s, st):
+    """True when the numeral at st is part of a name, an ordinal, a code or a citation."""
+    if st == 0:
+        return False
+    c = s[st - 1]
+    if _is_letter(c) or c in "#№_/\\@":
+        return True
+    if c == "-" and st >= 2 and (_is_letter(s[st - 2]) or s[st - 2].isdigit()):
+        return "range?" if s[st - 2].isdigit() else True
+    if c == "第":
+        return True
+    if c == "." and st >= 2 and s[st - 2].isdigit():
+        return True
+    if c == "[":
+        return True
+    return False
+
+
+def _sign_before(s, st):
+    if st >= 1 and s[st - 1] in "-+" and (st < 2 or not (s[st - 2].isalnum() or s[st - 2] in ".%")):
+        return (-1 if s[st - 1] == "-" else 1), st - 1
+    if st >= 1 and s[st - 1] == "负":
+        return -1, st - 1
+    return 1, st
+
+
+def _prefix_currency(s, st):
+    """A currency symbol or code right before st (one space allowed): (code, start)."""
+    q = st
+    if q > 0 and s[q - 1] == " ":
+        q -= 1
+    if q == 0 or s[q - 1] not in _L["prefix_last"]:
+        return None
+    for form, code in _L["prefixes"]:
+        b = q - len(form)
+        if b >= 0 and s.startswith(form, b):
+            if _is_letter(form[0]) and b > 0 and _is_letter(s[b - 1]):
+                continue
+            if form[-1].isalpha() and _is_letter(form[-1]) and q == st and form.isupper() and len(form) > 1:
+                pass  # RMB100 is fine
+            return code, b
+    return None
+
+
+def _unit_after(s, p, script):
+    """(entry, end, how) for the unit right after p."""
+    # Chinese forms (glued, or after the squeezed view removed a space); % and ‰ too
+    e = _zh_at(s, p)
+    if e is None and p < len(s) and s[p] == " " and p + 1 < len(s) and s[p + 1] in "%‰":
+        e = _zh_at(s, p + 1)
+        if e is not None:
+            return e, p + 1 + len(e.form), "zh"
+    if e is not None:
+        return e, p + len(e.form), "zh"
+    a = _abbr_at(s, p)
+    r = _en_at(s, p)
+    if r and a:
+        return (r[0], r[1], "en") if r[1] >= a[1] else (a[0], a[1], "abbr")
+    if r:
+        return r[0], r[1], "en"
+    if a:
+        return a[0], a[1], "abbr"
+    return None
+
+
+def _en_scale_after(s, p, money_prefix):
+    m = _L["en_scale_re"].match(s, p)
+    if m:
+        w = m.group(1).lower()
+        val = _L["en_scales"].get(w) or _L["en_abbr_scales"].get(w)
+        if val:
+            return val, m.end()
+    # glued k/K (12k, 15K), and m/b after a currency symbol ($2m, $3b)
+    if p < len(s) and s[p] in "kKmMbB" and (p + 1 >= len(s) or not _is_letter(s[p + 1])):
+        ch = s[p].lower()
+        if ch == "k" or money_prefix:
+            return _L["en_abbr_scales"][ch], p + 1
+    return None
+
+
+def _read(s, num, script, date_mask):
+    """A quantity candidate for one numeral, or a bare numeral record (unit None)."""
+    L = _L
+    st, en_ = num.start, num.end
+    g = _left_guard(s, st)
+    if g is True:
+        return None
+    sign, st2 = _sign_before(s, st)
+    if g == "range?":
+        sign, st2 = 1, st
+    lo, hi = num.lo, num.hi
+    big, bare = num.big, num.bare
+    cur = _prefix_currency(s, st2)
+    q_start = cur[1] if cur else st2
+    p = en_
+    rule = "num+unit"
+    # English scale words after Arabic: 400 million, $2bn, 12k
+    if num.script in ("ar", "en"):
+        sc = _en_scale_after(s, p, cur is not None)
+        if sc:
+            lo, hi, bare, big = lo * sc[0], hi * sc[0], lo, int(sc[0])
+            p = sc[1]
+    qual_mid = None
+    # 多/余/来 between the numeral and a multiplier or unit: 100多万吨, 20余家, 十来年
+    if p < len(s) and s[p] in "多余来" and num.script != "en":
+        nxt = s[p + 1] if p + 1 < len(s) else ""
+        if nxt in "万亿" or _zh_at(s, p + 1) is not None:
+            qual_mid = "about" if s[p] == "来" else "more_than"
+            p += 1
+            while p < len(s) and s[p] in "万亿":
+                f = numbers.CN_BIG[s[p]]
+                lo, hi, big = lo * f, hi * f, big * f
+                p += 1
+    unit = None
+    if cur:
+        unit = (Entry("money", cur[0], Decimal(1), Decimal(0), "currency", ""), p, "prefix")
+        # "$5 billion dollars" or "US$ 5亿美元": a repeated unit after the number is part of it
+        after = _unit_after(s, p, script)
+        if after and after[0].type == "currency" and after[0].unit == cur[0]:
+            unit = (unit[0], after[1], "prefix")
+    else:
+        unit = _unit_after(s, p, script)
+        # a unit that begins with a numeral character: 5千克, 三千两百两, 10兆瓦
+        if num.script == "cn" or num.script == "ar":
+            sp = _split_unit(s, num)
+            if sp is not None and (unit is None or sp[1][1] >= unit[1]):
+                k, unit_r, val = sp
+                lo = hi = val
+                big, bare = 1, val
+                en_ = k
+                p = k
+                unit = unit_r
+    if unit is None:
+        return Q(q_start, en_ if p == en_ else p, "number", lo * sign, hi * sign, None, "bare", vague=num.vague,
+                 num_start=st, num_end=en_, big=big, bare=bare * sign, has_unit=False, script=num.script,
+                 qualifier=qual_mid)
+    e, uend, how = unit
+    # guards by unit
+    if e.type == "measure":
+        if num.leading_one or (num.script == "en" and lo == 1):
+            return None
+        if any(s.startswith(b, uend - len(e.form)) for b in L["blockers"] if b.startswith(e.form)):
+            return None
+        if st2 > 0 and s[st2 - 1] in "前首头" and e.form != "人":
+            return None
+        if num.vague and "几" in s[st:en_] and not any(c in s[st:en_] for c in "十百千万亿"):
+            return None
+        if e.form == "块" and not _block_money(s, uend):
+            pass
+        elif e.form == "块":
+            e = Entry("money", "CNY", Decimal(1), Decimal(0), "currency", "块")
+    if e.kind == "duration" and e.form in ("年", "年间"):
+        if _year_is_date(s, num, st, en_, uend):
+            return None
+    if e.type == "minor":
+        return None
+    val_lo, val_hi = lo, hi
+    kind = e.kind
+    unit_code = e.unit
+    counted = None
+    if e.type == "measure":
+        counted = s[uend - len(e.form):uend]
+    if e.offset:
+        val_lo = (lo * sign + e.offset) * e.factor
+        val_hi = (hi * sign + e.offset) * e.factor
+        sign = 1
+    else:
+        val_lo, val_hi = lo * e.factor, hi * e.factor
+    # 一吨半, 三斤半, 三成半 handled for 成 elsewhere
+    if uend < len(s) and s[uend] == "半" and e.type in ("unit",) and kind not in ("percent",):
+        val_lo += Decimal("0.5") * e.factor
+        val_hi += Decimal("0.5") * e.factor
+        uend += 1
+    q = Q(q_start, uend, kind, val_lo * sign, val_hi * sign, unit_code, rule + ":" + how, counted=counted,
+          vague=num.vague, num_start=st, num_end=en_, big=big, bare=bare * sign, script=num.script,
+          qualifier=qual_mid)
+    q.extra["factor"] = e.factor
+    if e.type == "currency":
+        _minor_after(s, q)
+    return q
+
+
+def _block_money(s, p):
+    """块 reads as yuan (三块, 五块钱) when no noun follows it."""
+    return p >= len(s) or not IS_HAN.match(s[p]) or s.startswith("钱", p)
+
+
+def _split_unit(s, num):
+    """A unit written with a numeral character at the end of the run (千克, 两, 兆瓦, 百分点)."""
+    for k in range(num.start + 1, num.end):
+        ch = s[k]
+        if ch not in "千两兆百万十":
+            continue
+        for form, e in _L["zh_by_first"].get(ch, ()):
+            if k + len(form) >= num.end and s.startswith(form, k) and e.type != "measure":
+                r = numbers.parse_run(s[num.start:k])
+                if r is not None and r[2] == k - num.start and not r[3]:
+                    return k, (e, k + len(form), "zh"), r[0]
+    return None
+
+
+def _year_is_date(s, num, st, en_, uend):
+    """2025年 is a date; 10年, 过去10年, 1000多年 are durations."""
+    rest = s[uend:uend + 4]
+    for suf in _L["year_date_suffixes"]:
+        if rest.startswith(suf):
+            return True
+    # 2025年8月, 25年3月
+    m = re.match(r"[0-9一二三四五六七八九十〇零]{1,3}月", rest)
+    if m:
+        return True
+    v = num.lo
+    yearlike = num.script == "ar" and num.int_digits == 4 and not num.has_comma and 1000 <= v <= 2999 and v == int(v)
+    if num.script == "cn" and len(s[st:en_]) == 4 and all(c in numbers.CN_DIGITS for c in s[st:en_]):
+        yearlike = True
+    if num.script == "ar" and num.int_digits == 2 and s[st - 1:st] in ("'", "’"):
+        yearlike = True
+    if yearlike:
+        for suf in _L["duration_after_year"]:
+            if rest.startswith(suf):
+                return False
+        return True
+    return False
+
+
+def _minor_after(s, q):
+    """两美元又三美分, 五元三毛, 10日元5日本銭: add the subunit to the amount."""
+    p = q.end
+    if p < len(s) and s[p] in "又零和":
+        p += 1
+    m = numbers.RUN_RE.match(s, p)
+    if not m:
+        return
+    r = numbers.parse_run(m.group(0))
+    if r is None or r[3]:
+        return
+    end = p + r[2]
+    for form, (code, fac) in _L["minors"].items():
+        if code == q.unit and s.startswith(form, end):
+            add = r[0] * fac
+            q.lo += add
+            q.hi += add
+            q.end = end + len(form)
+            q.rule += "+minor"
+            return
+
+
+# ---------------------------------------------------------------- special forms
+_CN_CHARS_CLASS = "[0-9" + numbers.CN_CHARS + "点.]"
+FRACTION_RE = re.compile(r"(" + _CN_CHARS_CLASS + r"+)分之(" + _CN_CHARS_CLASS + r"+)")
+CHENG_RE = re.compile(r"(" + _CN_CHARS_CLASS + r"+|半)(成|折)(半)?")
+FANFAN_RE = re.compile(r"翻(?:了)?(?:([一两二三四五六七八九十0-9]+)番|番|倍)")
+PCT_EN_RE = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent|per cent)", re.I)
+
+
+def _fractions(s, out):
+    for m in FRACTION_RE.finditer(s):
+        den = numbers.parse_run(m.group(1), allow_bare=True)
+        if den is None or den[2] != len(m.group(1)) or den[0] == 0:
+            continue
+        nr = numbers.parse_run(m.group(2))
+        if nr is None:
+            continue
+        end = m.start(2) + nr[2]
+        lo = nr[0] / den[0] * 100
+        hi = nr[1] / den[0] * 100
+        st = m.start()
+        if _left_guard(s, st) is True:
+            continue
+        sign, st = _sign_before(s, st)
+        out.append(Q(st, end, "percent", lo * sign, hi * sign, "%", "fraction:分之", num_start=m.start(), num_end=end,
+                     vague=nr[3]))
+
+
+def _cheng(s, out):
+    for m in CHENG_RE.finditer(s):
+        numtxt, what, half = m.group(1), m.group(2), m.group(3)
+        st = m.start()
+        if numtxt == "半":
+            val = Decimal(5) if what == "成" else Decimal(50)
+            n = 1
+            vague = False
+        else:
+            r = numbers.parse_run(numtxt)
+            if r is None:
+                continue
+            # the numeral must end right before 成/折
+            st = m.start(1) + len(numtxt) - r[2] if r[2] != len(numtxt) else m.start(1)
+            if r[2] != len(numtxt):
+                continue
+            val, n, vague = r[0], r[2], r[3]
+        if _left_guard(s, st) is True:
+            continue
+        nxt = s[m.end(2):m.end(2) + 1] if not half else ""
+        if what == "成":
+            if val > 10 or nxt in ("本", "员", "为", "功", "交", "立", "果", "绩", "熟", "长", "品", "都", "型", "分", "年"):
+                continue
+            pct = val * 10 + (5 if half else 0)
+            hi = (numbers.parse_run(numtxt)[1] * 10) if numtxt != "半" else pct
+        else:
+            if nxt in ("叠", "扣", "合", "算", "旧", "射", "腾", "服", "损", "中", "衷", "线"):
+                continue
+            if val >= 10 and "." not in numtxt and "点" not in numtxt and val < 100:
+                pct = val
+            elif val < 10:
+                pct = val * 10
+            else:
+                continue
+            hi = pct
+            if s[max(0, st - 1):st] not in ("打", "八", "九", "七", "六", "五") and not _discount_context(s, st):
+                continue
+        end = m.end()
+        out.append(Q(st, end, "percent", pct, max(pct, hi), "%", "cheng:" + what, num_start=st, num_end=end, vague=vague))
+
+
+def _discount_context(s, st):
+    w = s[max(0, st - 6):st]
+    return any(k in w for k in ("打", "折扣", "优惠", "促销", "降价", "售价", "价格", "全场", "一律")) or st == 0
+
+
+def _fanfan(s, out):
+    for m in FANFAN_RE.finditer(s):
+        if m.group(1):
+            r = numbers.parse_run(m.group(1))
+            if r is None:
+                continue
+            val = Decimal(2) ** int(r[0])
+        else:
+            val = Decimal(2)
+        q = Q(m.start(), m.end(), "multiple", val, val, "x", "fanfan", change="increase", num_start=m.start(), num_end=m.end())
+        q.extra["fixed_change"] = True
+        out.append(q)
+
+
+def _english(s, out, doc_currency):
+    L = _L
+    # number words: four times, two companies, seventeen
+    for m in L["en_num_re"].finditer(s):
+        words = [w for w in re.split(r"[\s-]+", m.group(0).lower()) if w]
+        v = numbers.english_words_value(words)
+        if v is None:
+            continue
+        num = numbers.Numeral(m.start(), m.end(), v, v, script="en", leading_one=(v == 1))
+        q = _read(s, num, "en", None)
+        if q is not None and (q.has_unit or v > 1):
+            out.append(q)
+    # sevenfold, 7-fold
+    for m in L["en_fold_re"].finditer(s):
+        if m.group(1):
+            v = Decimal(m.group(1))
+        else:
+            v = numbers.english_words_value([m.group(2).lower()])
+            if v is None:
+                continue
+        out.append(Q(m.start(), m.end(), "multiple", v, v, "x", "en:fold", num_start=m.start(), num_end=m.end(), script="en"))
+    # doubled, tripled, double, twice
+    for m in L["en_mult_re"].finditer(s):
+        w = m.group(1).lower()
+        v = L["en_multiples"][w]
+        q = Q(m.start(), m.end(), "multiple", v, v, "x", "en:multiple", num_start=m.start(), num_end=m.end(), script="en")
+        if w in L["en_mult_verbs"]:
+            q.change = "increase"
+            q.extra["fixed_change"] = True
+        elif w in ("double", "triple", "quadruple", "twice", "treble", "quintuple"):
+            # only as a comparison: "double the price", "twice as much"
+            nxt = s[m.end():m.end() + 12].lower()
+            if not (nxt.startswith(" the ") or nxt.startswith(" that") or nxt.startswith(" as ") or nxt.startswith(" its ")
+                    or nxt.startswith(" what") or nxt.startswith(" their")):
+                continue
+        out.append(q)
+    # a third, two-thirds, one quarter
+    for m in L["en_frac_re"].finditer(s):
+        a = m.group(1).lower()
+        n = Decimal(1) if a in ("a", "one") else numbers.english_words_value([a])
+        d = L["en_fractions"][m.group(2).lower()]
+        if n is None:
+            continue
+        v = n / d * 100
+        out.append(Q(m.start(), m.end(), "percent", v, v, "%", "en:fraction", num_start=m.start(), num_end=m.end(), script="en"))
+    # hundreds of billions, trillions
+    for m in L["en_vague_re"].finditer(s):
+        base = L["en_vague"][m.group(2).lower()]
+        if m.group(1):
+            base = base * L["en_vague"][m.group(1).lower()]
+        lo, hi = base, base * 10
+        end = m.end()
+        unit = None
+        mm = re.match(r"\s+of\s+", s[end:end + 6])
+        if mm:
+            r = _unit_after(s, end + mm.end() - 1, "en")
+            if r is None or r[0].type == "measure":
+                continue
+            unit = r[0]
+            end = r[1]
+        if unit is None:
+            unit = Entry("money", doc_currency, Decimal(1), Decimal(0), "currency", "")
+        q = Q(m.start(), end, unit.kind, lo * unit.factor, hi * unit.factor, unit.unit, "en:vague", vague=True,
+              num_start=m.start(), num_end=m.end(), script="en")
+        q.extra["value_null"] = True
+        out.append(q)
+
+
+_EN_COUNT_NUM = re.compile(r"\d")
+
+
+def _english_count(s, q):
+    """27,000 jobs, 17 elements, 1,463 rare earth refining patents: unit null, counted = the noun."""
+    if q.has_unit or q.script not in ("ar", "en"):
+        return None
+    p = q.end
+    wr = _L["word_re"]
+    words = []
+    pos = p
+    for _ in range(4):
+        if pos >= len(s) or s[pos] != " ":
+            break
+        m = wr.match(s, pos + 1)
+        if not m:
+            break
+        words.append((m.group(0), m.start(), m.end()))
+        pos = m.end()
+    for i, (w, a, b) in enumerate(words):
+        lw = w.lower()
+        if lw in _L["en_skip"] or not w.islower():
+            return None
+        if lw.endswith("s") and len(lw) > 3 and lw not in _L["en_count_stop"] and not lw.endswith("ss") \
+                and not lw.endswith("us") and not lw.endswith("is") and not lw.endswith("'s"):
+            return w, b
+    return None
+
+
+# ---------------------------------------------------------------- context: qualifiers, change, rates
+def _clause_start(s, p, limit=40):
+    lo = max(0, p - limit)
+    i = p - 1
+    while i >= lo:
+        if s[i] in _CLAUSE_END and not (s[i] in ".," and i > 0 and s[i - 1].isdigit() and i + 1 < len(s) and s[i + 1].isdigit()):
+            return i + 1
+        i -= 1
+    return lo
+
+
+def _qualify(s, q):
+    L = _L
+    # prefix
+    r = _label_before(s, q.start, L["q_pre_zh"], max(0, q.start - 4))
+    if r is None:
+        r = _label_before_en(s, q.start, L["q_pre_en"])
+    if r is not None:
+        lab, st = r
+        # 超 in 超过 / 近 in 最近 / 约 in 合约: the qualifier must not close a longer word
+        if not (lab == "nearly" and s[st - 1:st] in "最附接将") and not (s[st - 1:st] == "合" and s[st:st + 1] == "约"):
+            q.qualifier = lab
+            q.start = st
+    # English "nearly a sevenfold": an article between qualifier and number
+    if q.qualifier is None and q.script == "en":
+        m = re.search(r"(?:^|\s)(an?)\s+$", s[max(0, q.start - 3):q.start])
+        if m:
+            a_start = q.start - (len(s[max(0, q.start - 3):q.start]) - m.start(1))
+            r = _label_before_en(s, a_start, L["q_pre_en"])
+            if r is not None:
+                q.qualifier, q.start = r
+    # suffix
+    r = None
+    for f, lab in L["q_suf_zh"]:
+        if s.startswith(f, q.end):
+            if f in ("多", "余") and s[q.end + 1:q.end + 2] in ("元", "亿", "万"):
+                continue
+            r = (lab, q.end + len(f))
+            break
+    if r is None:
+        low = s[q.end:q.end + 16].lower()
+        for f, lab in L["q_suf_en"]:
+            if low.startswith(" " + f) and not _is_letter(low[len(f) + 1:len(f) + 2] or " "):
+                r = (lab, q.end + 1 + len(f))
+                break
+    if r is not None:
+        if q.qualifier is None:
+            q.qualifier = r[0]
+        q.end = r[1]
+
+
+def _change(s, q):
+    """increase / decrease when a rise or fall word governs the amount."""
+    L = _L
+    if q.extra.get("fixed_change"):
+        return
+    if q.kind in ("temperature",) or q.kind == "count" and q.counted is None:
+        return
+    # a rate of duty is a level: 34%关税, a 10% tariff
+    after = s[q.end:q.end + 12]
+    after_l = after.lower().lstrip()
+    for n in L["level_nouns"]:
+        if after.startswith(n) or after_l.startswith(n) or after_l.startswith("的" + n):
+            return
+    cs = _clause_start(s, q.start)
+    before = s[cs:q.start]
+    # from / 从 … : a starting level
+    if re.search(r"(?:从|由)[^,，。]{0,4}$", before) or re.search(r"(?i)\bfrom\s*$", before):
+        return
+    if IS_HAN.search(before[-8:] if before else "") or (q.script != "en" and not re.search(r"[A-Za-z]\s*$", before)):
+        lab = _zh_change_before(s, cs, q.start)
+        if lab is not None:
+            q.change = lab if lab != "level" else None
+            return
+        # 75%的暴增幅度, 75%暴增
+        m = L["ch_zh_re"].match(s, q.end + (1 if s.startswith("的", q.end) else 0))
+        if m:
+            lab = _zh_label(m.group(0))
+            if lab and not s.startswith(("增长至", "增长到", "增至", "降至", "跌至", "升至"), m.start()):
+                q.change = lab
+                return
+        if re.search(r"(?:同比|环比)[^\d,，。]{0,2}$", before) and q.lo < 0:
+            q.change = "decrease"
+            return
+    # English
+    lab = _en_change_before(s, cs, q.start)
+    if lab is not None:
+        q.change = lab if lab != "level" else None
+        return
+    wr = _L["word_re"]
+    pos = q.end
+    for _ in range(3):
+        m = re.compile(r"\s+").match(s, pos)
+        if not m:
+            break
+        w = wr.match(s, m.end())
+        if not w:
+            break
+        lw = w.group(0).lower()
+        if lw in L["ch_en_after"]:
+            q.change = L["ch_en_after"][lw]
+            return
+        if lw in ("of", "in", "the", "and", "to", "for", "with", "from", "at"):
+            break
+        pos = w.end()
+
+
+def _zh_label(form):
+    for f, lab in _L["ch_zh"]:
+        if f == form:
+            return lab
+    return None
+
+
+_ZH_GAP_OK = set("了约近逾超达将已再又均分别大幅小幅总计共计累计同比环比较上年去年为高近")
+
+
+def _zh_change_before(s, cs, st):
+    """Scan back from st over a short gap for a change verb; 'level' when 至/到/为 follows it."""
+    L = _L
+    lo = max(cs, st - 10)
+    best = None
+    for m in L["ch_zh_re"].finditer(s, lo, st):
+        best = m
+    if best is None:
+        return None
+    gap = s[best.end():st]
+    if len(gap) > 6:
+        return None
+    if any(ch.isdigit() for ch in gap):
+        return None
+    for lv in L["ch_level"]:
+        if gap.startswith(lv) or (lv in ("至", "到") and lv in gap):
+            return "level"
+    lab = _zh_label(best.group(0))
+    # 增幅为5%, 涨幅达3%: still the size of the change
+    return lab
+
+
+def _en_change_before(s, cs, st):
+    L = _L
+    seg = s[max(cs, st - 60):st]
+    words = re.findall(r"[A-Za-z]+|[^\sA-Za-z]", seg)
+    words = words[-6:]
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i].lower()
+        if w in L["ch_en"]:
+            between = [x.lower() for x in words[i + 1:]]
+            if any(b in L["en_level"] for b in between):
+                return "level"
+            if w in ("up", "down") and between and between[0] not in ("by",):
+                if between and between[0] in ("to", "from"):
+                    return "level"
+            return L["ch_en"][w]
+        if not words[i][0].isalpha():
+            if words[i] in "$€£¥":
+                continue
+            return None
+    return None
+
+
+def _rate(s, q):
+    """每公斤110美元, 110美元/公斤, $110 per kilogram, 720 rounds per minute, 8,000 tons annually."""
+    L = _L
+    if q.kind in ("percent", "percentage_point", "multiple", "temperature", "duration"):
+        return
+    num_unit = q.unit if q.kind != "count" else (q.counted or "").lower()
+    if q.kind == "count" and not q.counted:
+        return
+    # 每吨103,950元 / 每公斤110美元
+    b = q.start
+    if q.qualifier is None or True:
+        m = re.search(r"每(?:一)?([^\d\s,，。]{1,5})$", s[max(0, b - 7):b])
+        if m and q.kind == "money":
+            den = _zh_at(s, b - len(m.group(1)))
+            if den is not None and den.type == "unit" and b - len(m.group(1)) + len(den.form) == b:
+                _make_rate(q, num_unit, den, b - len(m.group(0)), None)
+                return
+            if den is not None and den.type == "unit":
+                # 每吨约103,950元
+                rest = s[b - len(m.group(1)) + len(den.form):b]
+                if rest and all(ch in "约近超逾达为是仅" for ch in rest):
+                    _make_rate(q, num_unit, den, b - len(m.group(0)), None)
+                    return
+    e = q.end
+    # 110美元/公斤, 9000美元/吨, $30/kg
+    if e < len(s) and s[e] == "/":
+        den = _zh_at(s, e + 1)
+        if den is not None and den.type == "unit":
+            _make_rate(q, num_unit, den, None, e + 1 + len(den.form))
+            return
+        a = _abbr_at(s, e + 1)
+        if a is not None and a[0].type == "unit":
+            _make_rate(q, num_unit, a[0], None, a[1])
+            return
+    # per kilogram, a ton, per minute
+    m = re.match(r"(?i)\s+(?:per|a|an|each)\s+", s[e:e + 12])
+    if m:
+        r = _en_at(s, e + m.end() - 1)
+        if r is not None and r[0].type == "unit":
+            _make_rate(q, num_unit, r[0], None, r[1])
+            return
+    # periods: 8,000 tons annually, 500 tons daily, 每年 … (only where the text says per period)
+    if q.kind in ("money", "mass", "volume", "energy", "count", "length", "area"):
+        low = s[e:e + 14].lower()
+        for f, per in L["per_en_suffix"]:
+            if low.startswith(" " + f) and not _is_letter(low[len(f) + 1:len(f) + 2] or " "):
+                _make_period(q, num_unit, per, e + 1 + len(f))
+                return
+            if f.startswith("/") and low.startswith(f):
+                _make_period(q, num_unit, per, e + len(f))
+                return
+        for f, per in L["per_zh_suffix"]:
+            if s.startswith(f, e) and f.startswith("/"):
+                _make_period(q, num_unit, per, e + len(f))
+                return
+        for f, per in L["per_zh_prefix"]:
+            st = q.start - len(f)
+            if st >= 0 and s.startswith(f, st):
+                _make_period(q, num_unit, per, None, st)
+                return
+
+
+def _den_name(e):
+    if e.kind == "duration":
+        return _L["rate_den"].get(e.unit, e.unit)
+    return e.unit
+
+
+def _make_rate(q, num_unit, den, new_start, new_end):
+    if den.kind == "duration" and q.kind != "count" and q.kind not in ("money", "mass", "volume", "energy", "length"):
+        return
+    if q.kind == "count" and den.kind != "duration":
+        return
+    q.extra["base_kind"] = q.kind
+    q.unit = f"{num_unit}/{_den_name(den)}"
+    # a price per 斤 or per 两 is per kg / per g with the factor applied
+    if den.factor != 1 and den.kind != "duration":
+        q.lo, q.hi = q.lo / den.factor, q.hi / den.factor
+    q.kind = "rate"
+    q.counted = None
+    q.rule += ":rate"
+    if new_start is not None:
+        q.start = new_start
+    if new_end is not None:
+        q.end = new_end
+
+
+def _make_period(q, num_unit, per, new_end, new_start=None):
+    q.extra["base_kind"] = q.kind
+    q.unit = f"{num_unit}/{_L['rate_den'][per]}"
+    q.kind = "rate"
+    q.counted = None
+    q.rule += ":period"
+    if new_end is not None:
+        q.end = new_end
+    if new_start is not None:
+        q.start = new_start
+
+
+# ---------------------------------------------------------------- ranges, bare money, ellipsis
+_RANGE_GAP = re.compile(r"\s*(?:到|至|~|～|-|–|—|－|〜)\s*|\s+(?:to|and)\s+", re.I)
+
+
+def _ranges(s, items):
+    """Join A–B where B has a unit and A is bare or has the same unit; A shares B's multiplier."""
+    items.sort(key=lambda q: q.start)
+    out = []
+    i = 0
+    while i < len(items):
+        a = items[i]
+        if i + 1 < len(items):
+            b = items[i + 1]
+            gap = s[a.end:b.start]
+            m = _RANGE_GAP.fullmatch(gap) if b.start >= a.end else None
+            ok = m is not None and b.has_unit and b.kind != "number"
+            if ok and gap.strip().lower() == "and":
+                ok = bool(re.search(r"(?i)\bbetween\s+(?:\$|US\$|€|£|¥)?$", s[max(0, a.start - 12):a.start]))
+            if ok and gap.strip().lower() == "to" and a.has_unit and re.search(r"(?i)\bfrom\s+$", s[max(0, a.start - 6):a.start]):
+                ok = False
+            if ok and (s[max(0, a.start - 1):a.start] in ("从", "由") or s[max(0, a.start - 2):a.start] in ("从", "由")) and a.has_unit:
+                ok = False
+            if ok and a.has_unit and (a.unit != b.unit or a.kind != b.kind):
+                ok = False
+            if ok and not a.has_unit and a.qualifier is not None:
+                ok = False
+            if ok:
+                alo, ahi = a.lo, a.hi
+                if not a.has_unit:
+                    f = _unit_factor(b)
+                    alo, ahi = alo * f, ahi * f
+                    if a.big == 1 and b.big > 1 and abs(a.bare) <= abs(b.bare):
+                        alo, ahi = alo * b.big, ahi * b.big
+                if alo > b.lo:
+                    ok = False
+            if ok:
+                q = Q(a.start, b.end, b.kind, alo, b.hi, b.unit, "range:" + b.rule, counted=b.counted, vague=a.vague or b.vague,
+                      num_start=a.num_start, num_end=b.num_end, big=b.big, bare=b.bare, range=True, script=b.script,
+                      qualifier=a.qualifier or b.qualifier, extra=dict(b.extra))
+                q.extra["date_check"] = (a, b)
+                out.append(q)
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _unit_factor(b):
+    f = b.extra.get("factor")
+    return f if f is not None else Decimal(1)
+
+
+def _bare_money(s, q, doc_currency_zh):
+    """特朗普投资几百亿, 美国万亿布局: an amount in 亿 after an investment word is money."""
+    L = _L
+    txt = s[q.num_start:q.num_end]
+    if "亿" not in txt and "兆" not in txt:
+        return False
+    before = s[max(0, q.start - 6):q.start]
+    hit = False
+    for w in L["bare_before"]:
+        k = before.rfind(w)
+        if k >= 0 and all(ch in "了约近超逾达高总共计额" for ch in before[k + len(w):]):
+            hit = True
+            break
+    if not hit:
+        for w in L["bare_after"]:
+            if s.startswith(w, q.end):
+                hit = True
+                break
+    if not hit:
+        return False
+    cs = _clause_start(s, q.start, 40)
+    code = None
+    for m in L["actor_re"].finditer(s, cs, q.start):
+        code = L["actor_code"][m.group(0)]
+    q.kind = "money"
+    q.unit = code or doc_currency_zh
+    q.has_unit = True
+    q.rule = "bare_money"
+    return True
+
+
+_CMP_RE = re.compile(r"(?i)(?:compared\s+(?:to|with)|versus|vs\.?|against|than|down\s+from|up\s+from|from|相比|相较|比|而|较)")
+
+
+def _ellipsis(s, items):
+    """$95 per kilogram, compared to $45 …; 720 rounds per minute, down from 980."""
+    rates = [q for q in items if q.kind == "rate"]
+    if not rates:
+        return
+    for r in rates:
+        base = r.extra.get("base_kind")
+        num_unit = r.unit.split("/")[0]
+        for q in items:
+            if q.start < r.end or q.start - r.end > 90 or q is r:
+                continue
+            between = s[r.end:q.start]
+            if any(ch in _SENT_END for ch in between.replace(". ", "\n") if ch != ".") or re.search(r"\d", between):
+                break
+            if not _CMP_RE.search(between):
+                continue
+            if q.kind == "number" or (q.kind == base and q.unit == num_unit) or (base == "count" and q.kind == "number"):
+                q.kind = "rate"
+                q.unit = r.unit
+                q.has_unit = True
+                q.counted = None
+                q.rule = "ellipsis:" + r.rule
+            break
+
+
+# ---------------------------------------------------------------- main
+def _doc_currency(items, english_default):
+    counts = {}
+    for q in items:
+        if q.kind == "money" and q.unit:
+            counts[q.unit] = counts.get(q.unit, 0) + 1
+    if counts:
+        return max(counts.items(), key=lambda kv: kv[1])[0]
+    return english_default
 
 
 def extract(doc: Doc) -> Doc:
+    if not _L:
+        load()
+    norm = doc.norm or doc.text
+    s, idx = _squeeze(norm)
+    items = []
+    for num in numbers.find(s):
+        q = _read(s, num, "cn", None)
+        if q is not None:
+            items.append(q)
+    _fractions(s, items)
+    _cheng(s, items)
+    _fanfan(s, items)
+    items.sort(key=lambda q: q.start)
+    items = _ranges(s, items)
+    pre_cur = _doc_currency(items, "USD")
+    _english(s, items, pre_cur)
+    doc_cur_zh = _doc_currency(items, "CNY")
+    final = []
+    for q in items:
+        if not q.has_unit:
+            c = _english_count(s, q)
+            if c is not None:
+                q.kind, q.unit, q.counted, q.has_unit, q.rule = "count", None, c[0], True, "en:count"
+                q.extra["count_end"] = c[1]
+                q.end = c[1]
+            elif _bare_money(s, q, doc_cur_zh):
+                pass
+        final.append(q)
+    for q in final:
+        if q.has_unit:
+            _qualify(s, q)
+            _rate(s, q)
+    _ellipsis(s, final)
+    for q in final:
+        if q.has_unit:
+            _change(s, q)
+    final = [q for q in final if q.has_unit and q.kind in KINDS]
+    final = _drop_dates(doc, final, idx)
+    final = _resolve(final)
+    doc.quantities = [_to_json(doc, q, idx) for q in final]
+    doc.user["quantity_spans"] = [Span(_map(idx, q.start), _map_end(idx, q.end), q.kind, q.rule) for q in final]
     return doc
+
+
+def _map(idx, p):
+    return p if idx is None else idx[p]
+
+
+def _map_end(idx, p):
+    return p if idx is None else idx[p - 1] + 1
+
+
+def _drop_dates(doc, items, idx):
+    dates = doc.user.get("dates") or []
+    if not dates:
+        return items
+    spans = sorted((d.start, d.end) for d in dates)
+    out = []
+    for q in items:
+        a, b = _map(idx, q.num_start), _map_end(idx, max(q.num_end, q.num_start + 1))
+        if any(ds < b and a < de for ds, de in spans):
+            continue
+        out.append(q)
+    return out
+
+
+def _resolve(items):
+    """Sorted by start, non-overlapping; the longest expression wins."""
+    items = sorted(items, key=lambda q: (q.start, -(q.end - q.start)))
+    out = []
+    for q in items:
+        if out and q.start < out[-1].end:
+            if (q.end - q.start) > (out[-1].end - out[-1].start):
+                out[-1] = q
+            continue
+        out.append(q)
+    return out
+
+
+def _num(d):
+    d = d.normalize() if isinstance(d, Decimal) else Decimal(d)
+    # round away binary noise of factors like 0.5555…
+    if d != d.to_integral_value():
+        d = Decimal(repr(float(d)))
+    return to_json_number(d)
+
+
+def _to_json(doc, q, idx):
+    a, b = _map(idx, q.start), _map_end(idx, q.end)
+    m = doc.mention(a, b)
+    lo, hi = q.lo, q.hi
+    if lo > hi:
+        lo, hi = hi, lo
+    value = None if (q.range or q.extra.get("value_null") or lo != hi) else _num(lo)
+    return {
+        "text": m["text"], "start": m["start"], "end": m["end"],
+        "kind": q.kind,
+        "value": value,
+        "low": _num(lo), "high": _num(hi),
+        "unit": q.unit,
+        "counted": q.counted if q.kind == "count" else None,
+        "approximate": bool(q.qualifier or q.vague or q.extra.get("value_null")),
+        "qualifier": q.qualifier,
+        "change": q.change,
+        "subject": q.subject,
+    }
