@@ -139,6 +139,7 @@ class _Ctx:
                 self.tok_at[i] = k
             self.tok_start[s] = 1
         self.tok_start[self.n] = 1
+        self.freq = getattr(segment.tokenizer(), "FREQ", {})
         self.gz_owner = [-1] * self.n       # char -> index into self.gz_spans
         self.gz_spans: List[Cand] = []
 
@@ -211,29 +212,49 @@ def _abbrev_cands(cx: _Ctx) -> List[Cand]:
             continue
         if len(run) >= 2:
             entries = [h[2] for h in run]
-            if (len(set(entries)) == len(entries) and cx.tok_start[rs]
+            if (len(set(entries)) == len(entries) and _compound_ok(cx, rs, re_, run)
                     and not any(norm[h[0]:h[1]] in r.abbrev_not_in_runs for h in run)):
                 out.extend(Cand(s, e, st.gz.entries[x].type, ("G", x), "abbrev:compound", P_RULE_HI) for s, e, x in run)
                 continue
         # one abbreviation (or a run that failed as a compound): needs a prefix or a suffix
         for s, e, x in run:
+            ab = norm[s:e]
+            if ab not in r.abbrev_single:
+                continue
             k = cx.tok_at[s]
             w, _f, ts, te = cx.toks[k]
             ok = False
             pre = norm[max(0, s - 2):s]
             suf = norm[e:e + 4]
-            has_pre = any(pre.endswith(p) for p in r.abbrev_prefixes)
+            has_pre = ab not in r.abbrev_suffix_only and any(pre.endswith(p) for p in r.abbrev_prefixes)
             has_suf = _starts_any(suf, r.abbrev_suffixes)
             if has_pre or has_suf:
                 if ts == s and te == e:
                     ok = True                      # jieba split it alone: 对/美/出口
-                elif has_pre and te == e and any(w == p + norm[s:e] for p in r.abbrev_prefixes):
+                elif has_pre and te == e and any(w == p + ab for p in r.abbrev_prefixes):
                     ok = True                      # 访华, 对华
+                elif has_pre and te > e and ts == s - 1 and _starts_any(w[2:], r.abbrev_suffixes + tuple(r.titles)):
+                    ok = True                      # 驻华大使
                 elif has_suf and ts == s and _starts_any(w[e - s:], r.abbrev_suffixes) and len(w) <= 4:
                     ok = True                      # 美方, 美企, 日媒
             if ok and (e < cx.n and (cx.gz_owner[e] == -1 or has_pre)):
                 out.append(Cand(s, e, st.gz.entries[x].type, ("G", x), "abbrev:context", P_RULE_HI))
     return out
+
+
+def _compound_ok(cx: _Ctx, rs: int, re_: int, run) -> bool:
+    """中俄/ns, 中美关系/nt, 美/中/贸易: a compound; 非法/b, 新老交替/n, 法西斯/ns: words."""
+    if not cx.tok_start[rs]:
+        return False
+    k = cx.tok_at[rs]
+    w, f, ts, te = cx.toks[k]
+    if te == re_:
+        return f in cx.r.abbrev_compound_flags
+    if te < re_:
+        # several tokens: each exactly one abbreviation (美/中/贸易)
+        return all(cx.tok_start[s] and cx.tok_start[e] for s, e, _x in run)
+    # one token longer than the run: 中美关系/nt, not 法西斯/ns or 中西部/nt
+    return f in cx.r.abbrev_compound_flags and te - re_ >= 2
 
 
 def _starts_any(s: str, words) -> Optional[str]:
@@ -288,12 +309,25 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
                           and (nxt in r.person_verbs or nxt in r.titles or (nxt and nxt[0] in "，。、；：,.;:“”\"(（"))):
                         end = e2; j += 1
             name = norm[s:end]
-            if _person_ok(name, r, after_title, toks, j):
+            tr = _ends_with(name, r.person_trailing)
+            if tr and len(name) - len(tr) >= 2:
+                end -= len(tr)
+                name = norm[s:end]
+            if _person_ok(name, r, after_title, toks, j, cx.freq):
                 out.append(Cand(s, end, "PERSON", None, "person:nr" if not after_title else "person:title",
                                 P_RULE, contain=False))
             k = j + 1
             continue
         k += 1
+    # a surname alone before a title: 江主席, 王部长
+    for k, (w, f, s, e) in enumerate(toks):
+        sur = None
+        if w in r.surnames and w not in r.not_name_chars and k + 1 < n and toks[k + 1][0] in r.surname_titles:
+            sur = (s, e)
+        elif 2 <= len(w) <= 5 and w[0] in r.surnames and w[0] not in r.not_name_chars and w[1:] in r.surname_titles:
+            sur = (s, s + 1)
+        if sur and (k == 0 or toks[k - 1][1] not in ("nr", "nrt", "nrfg")) and cx.gz_owner[sur[0]] == -1:
+            out.append(Cand(sur[0], sur[1], "PERSON", None, "person:surname+title", P_RULE_LO))
     # transliterated chains with a middle dot anywhere (古斯塔沃·门德斯)
     for m in cx.st.translit_re.finditer(norm):
         s, e = m.start(), m.end()
@@ -304,19 +338,22 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
     return out
 
 
-def _person_ok(name: str, r, after_title: bool, toks, j: int) -> bool:
+COMMON_WORD_FREQ = 300   # a two-character "name" this frequent in jieba's dictionary is usually a word (文明, 友谊)
+
+
+def _person_ok(name: str, r, after_title: bool, toks, j: int, freq) -> bool:
     if name in r.not_person or len(name) < 2:
         return False
     nxt = toks[j + 1][0] if j + 1 < len(toks) else ""
-    if _is_chinese_name(name, r) and len(name) <= 3:
-        return True
     if after_title or nxt in r.person_verbs or nxt in r.titles:
         return True
+    if _is_chinese_name(name, r) and len(name) <= 3:
+        return len(name) == 3 or (freq.get(name) or 0) < COMMON_WORD_FREQ
     if any(c in r.joiners for c in name):
         return True
     if _is_translit(name, r) and len(name) >= 3:
         return True
-    return len(name) >= 2 and not _is_translit(name, r)
+    return False
 
 
 def _place_cands(cx: _Ctx) -> List[Cand]:
@@ -324,7 +361,8 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
     out = []
     n = len(toks)
     for k, (w, f, s, e) in enumerate(toks):
-        if f == "ns" and len(w) >= 2 and w not in r.not_place and not _ends_with(w, r.org_gov + r.org_institution):
+        if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _ends_with(w, r.org_gov + r.org_institution)
+                and not all(ch in cx.st.gz.abbrev for ch in w)):
             end = e
             typ = "GPE"
             if k + 1 < n:
@@ -386,8 +424,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         lo = k
         while j >= 0 and k - j <= 6:
             wj, fj, sj, ej = toks[j]
-            if wj in r.org_generic and not _proper_token(cx, j):
-                break
+            if wj in r.org_generic and not _proper_token(cx, j) and (kind == "company" or j == k - 1 and w == head):
+                break   # 美国科技公司, 该委员会: generic, not a name
             if fj in MOD_FLAGS or _proper_token(cx, j) or (fj == "x" and wj in r.joiners):
                 if fj == "x" and wj in r.joiners and j == k - 1:
                     break
@@ -423,10 +461,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         out.append(Cand(st_, e, "ORG", None, "org:head", P_RULE, contain=True))
     # jieba nt tokens that end like an organisation
     for k, (w, f, s, e) in enumerate(toks):
-        if f == "nt" and len(w) >= 3 and w not in r.not_org and w not in r.not_place:
-            head, kind = _org_head(w, r)
-            if head or w.endswith(("党", "会", "社", "团", "行", "所", "厂", "院", "校", "委", "局", "部", "署", "办")):
-                out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))
+        if f == "nt" and len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith("关系"):
+            out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))
     # English: MP Materials, Lynas Rare Earths Ltd
     for m in cx.st.en_org_re.finditer(cx.norm):
         s, e = m.start(1), m.end(1)
@@ -502,10 +538,35 @@ def _product_cands(cx: _Ctx) -> List[Cand]:
     return out
 
 
+_ORDINAL = "一二三四五六七八九十百零〇"
+_CONGRESS_RE = re.compile(rf"第?[{_ORDINAL}]{{1,4}}(?:次|届)")
+_PARTY_CONGRESS_RE = re.compile(rf"[{_ORDINAL}]{{1,3}}大(?![会学使])")
+
+
+def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
+    """致公党中央, 中国致公党第十一次全国代表大会, 致公党十大: a body's organs and congresses."""
+    r, norm = cx.r, cx.norm
+    out = []
+    for c in orgs:
+        e = c.end
+        m = _CONGRESS_RE.match(norm, e)
+        e2 = m.end() if m else e
+        ext = _starts_any(norm[e2:e2 + 8], r.org_extensions)
+        if ext:
+            out.append(Cand(c.start, e2 + len(ext), "ORG", None, "org:extension", P_RULE, contain=True))
+        elif norm[c.end - 1:c.end] == "党":
+            m = _PARTY_CONGRESS_RE.match(norm, e)
+            if m:
+                out.append(Cand(c.start, m.end(), "ORG", None, "org:party-congress", P_RULE, contain=True))
+    return out
+
+
 def _rule_cands(cx: _Ctx) -> List[Cand]:
     cands = []
     for fn in (_person_cands, _place_cands, _org_cands, _law_cands, _product_cands):
         cands.extend(fn(cx))
+    cands.extend(_org_extension_cands(cx, [c for c in cands if c.type == "ORG"] +
+                                      [g for g in cx.gz_spans if g.type == "ORG"]))
     ok = []
     for c in cands:
         if c.end <= c.start:
@@ -594,7 +655,13 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
         occ[start:end] = b"\x01" * (end - start)
 
     for c in final:
-        add(key_of(c), c.type, c.start, c.end, c.rule)
+        end = c.end
+        if c.type == "GPE" and c.key is not None and end - c.start > 2 and norm[end - 2:end] == "政府" \
+                and gz.surfaces.get(norm[c.start:end - 2]) == c.key[1]:
+            end -= 2     # 美国政府: the country is 美国, 政府 is the word after it
+        elif c.key is not None and end - c.start == 2 and norm[end - 1] == "方" and gz.abbrev.get(norm[c.start]) == c.key[1]:
+            end -= 1     # 美方: the country is 美, as in 美企 and 美军
+        add(key_of(c), c.type, c.start, end, c.rule)
 
     # short forms: 雷神 after 雷神公司, 门德斯 after 古斯塔沃·门德斯, 滕教授 after 滕斌圣
     aliases: Dict[str, tuple] = {}

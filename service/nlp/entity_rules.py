@@ -62,6 +62,12 @@ class Rules:
     product_named_class: frozenset
     product_generic: frozenset
     not_codes: frozenset
+    abbrev_single: frozenset = frozenset()
+    abbrev_suffix_only: frozenset = frozenset()
+    abbrev_compound_flags: frozenset = frozenset()
+    person_trailing: tuple = ()
+    surname_titles: tuple = ()
+    org_extensions: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -106,6 +112,12 @@ def load(path: str = PATH) -> Rules:
         product_named_class=frozenset(_words(pr, "named_class_nouns", "product.")),
         product_generic=frozenset(_words(pr, "generic_modifiers", "product.")),
         not_codes=frozenset(_words(pr, "not_codes", "product.")),
+        abbrev_single=frozenset(_words(ab, "single", "abbrev.")),
+        abbrev_suffix_only=frozenset(_words(ab, "suffix_only", "abbrev.")),
+        abbrev_compound_flags=frozenset(_words(ab, "compound_flags", "abbrev.")),
+        person_trailing=_by_length(_words(d, "person_trailing")),
+        surname_titles=_by_length(_words(d, "surname_titles")),
+        org_extensions=_by_length(_words(d, "org_extensions")),
     )
     for s in r.surnames:
         if len(s) > 2:
