@@ -390,6 +390,8 @@ def _prefix_currency(s, st):
         if b >= 0 and s.startswith(form, b):
             if _is_letter(form[0]) and b > 0 and _is_letter(s[b - 1]):
                 continue
+            if IS_HAN.match(form[0]) and b > 0 and (s[b - 1].isdigit() or s[b - 1] in numbers.CN_CHARS):
+                continue
             if form[-1].isalpha() and _is_letter(form[-1]) and q == st and form.isupper() and len(form) > 1:
                 pass  # RMB100 is fine
             return code, b
@@ -484,6 +486,10 @@ def _read(s, num, script, date_mask):
                 en_ = k
                 p = k
                 unit = unit_r
+    if unit is None and s.startswith("度", p) and not s.startswith("度电", p):
+        dq = _degree(s, q_start, p, lo * sign, hi * sign, num)
+        if dq is not None:
+            return dq
     if unit is None:
         return Q(q_start, en_ if p == en_ else p, "number", lo * sign, hi * sign, None, "bare", vague=num.vague,
                  num_start=st, num_end=en_, big=big, bare=bare * sign, has_unit=False, script=num.script,
@@ -532,6 +538,28 @@ def _read(s, num, script, date_mask):
     if e.type == "currency":
         _minor_after(s, q)
     return q
+
+
+_TEMP_CONTEXT = ("温", "热", "冷", "烧", "华氏", "摄氏", "零下", "寒", "暖", "℃", "°")
+
+
+def _degree(s, st, p, lo, hi, num):
+    """85度 is a temperature only where the sentence speaks of heat (温度, 恒温器, 烧到, 零下, 华氏)."""
+    win = s[max(0, st - 12):st]
+    if not any(k in win for k in _TEMP_CONTEXT):
+        return None
+    start = st
+    fahr = "华氏" in win
+    for pre in ("华氏温度", "摄氏温度", "华氏", "摄氏", "零下"):
+        if s.startswith(pre, st - len(pre)):
+            start = st - len(pre)
+            if pre == "零下":
+                lo, hi = -lo, -hi
+            break
+    if fahr:
+        lo = (lo - 32) * Decimal(5) / Decimal(9)
+        hi = (hi - 32) * Decimal(5) / Decimal(9)
+    return Q(start, p + 1, "temperature", lo, hi, "Cel", "num+度", num_start=num.start, num_end=num.end, script=num.script)
 
 
 def _block_money(s, p):
@@ -601,7 +629,7 @@ def _minor_after(s, q):
 
 # ---------------------------------------------------------------- special forms
 _CN_CHARS_CLASS = "[0-9" + numbers.CN_CHARS + "点.]"
-FRACTION_RE = re.compile(r"(" + _CN_CHARS_CLASS + r"+)分之(" + _CN_CHARS_CLASS + r"+)")
+FRACTION_RE = re.compile(r"(" + _CN_CHARS_CLASS + r"+)分之(" + numbers.RUN_RE.pattern + r")")
 CHENG_RE = re.compile(r"(" + _CN_CHARS_CLASS + r"+|半)(成|折)(半)?")
 FANFAN_RE = re.compile(r"翻(?:了)?(?:([一两二三四五六七八九十0-9]+)番|番|倍)")
 PCT_EN_RE = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent|per cent)", re.I)
@@ -612,12 +640,16 @@ def _fractions(s, out):
         den = numbers.parse_run(m.group(1), allow_bare=True)
         if den is None or den[2] != len(m.group(1)) or den[0] == 0:
             continue
-        nr = numbers.parse_run(m.group(2))
+        nr = numbers.parse_run(m.group(2), allow_bare=True)
         if nr is None:
             continue
         end = m.start(2) + nr[2]
-        lo = nr[0] / den[0] * 100
-        hi = nr[1] / den[0] * 100
+        k = 1
+        km = re.match(r" ?[kK](?![A-Za-z])", s[end:end + 3])
+        if km:
+            k, end = 1000, end + km.end()
+        lo = nr[0] * k / den[0] * 100
+        hi = nr[1] * k / den[0] * 100
         st = m.start()
         if _left_guard(s, st) is True:
             continue
@@ -627,44 +659,47 @@ def _fractions(s, out):
 
 
 def _cheng(s, out):
+    """七成 → 70%, 三成半 → 35%; 九折 → 90%, 75折 → 75%, 8.5折 → 85%, 打对折 → 50%."""
     for m in CHENG_RE.finditer(s):
         numtxt, what, half = m.group(1), m.group(2), m.group(3)
         st = m.start()
         if numtxt == "半":
-            val = Decimal(5) if what == "成" else Decimal(50)
-            n = 1
-            vague = False
+            val, vague, hi_v = (Decimal(5) if what == "成" else Decimal(50)), False, None
         else:
             r = numbers.parse_run(numtxt)
-            if r is None:
+            if r is None or r[2] != len(numtxt):
                 continue
-            # the numeral must end right before 成/折
-            st = m.start(1) + len(numtxt) - r[2] if r[2] != len(numtxt) else m.start(1)
-            if r[2] != len(numtxt):
-                continue
-            val, n, vague = r[0], r[2], r[3]
+            val, vague, hi_v = r[0], r[3], r[1]
         if _left_guard(s, st) is True:
             continue
         nxt = s[m.end(2):m.end(2) + 1] if not half else ""
         if what == "成":
-            if val > 10 or nxt in ("本", "员", "为", "功", "交", "立", "果", "绩", "熟", "长", "品", "都", "型", "分", "年"):
+            if val > 10 or nxt in ("本", "员", "为", "功", "交", "立", "果", "绩", "熟", "长", "品", "都", "型", "分", "年", "效"):
                 continue
-            pct = val * 10 + (5 if half else 0)
-            hi = (numbers.parse_run(numtxt)[1] * 10) if numtxt != "半" else pct
+            if numtxt == "半":
+                pct = hi = val
+            else:
+                pct = val * 10 + (5 if half else 0)
+                hi = hi_v * 10 + (5 if half else 0)
         else:
-            if nxt in ("叠", "扣", "合", "算", "旧", "射", "腾", "服", "损", "中", "衷", "线"):
+            if half or nxt in ("叠", "扣", "合", "算", "旧", "射", "腾", "服", "损", "中", "衷", "线", "返", "回"):
                 continue
-            if val >= 10 and "." not in numtxt and "点" not in numtxt and val < 100:
+            if s[max(0, st - 1):st] == "波":
+                continue                      # 一波三折
+            if numtxt == "半":
                 pct = val
             elif val < 10:
                 pct = val * 10
+            elif val < 100 and val == int(val) and not any(c in numtxt for c in "十拾"):
+                pct = val
             else:
                 continue
             hi = pct
-            if s[max(0, st - 1):st] not in ("打", "八", "九", "七", "六", "五") and not _discount_context(s, st):
-                continue
-        end = m.end()
+        end = m.end() if not (what == "折") else m.end(2)
         out.append(Q(st, end, "percent", pct, max(pct, hi), "%", "cheng:" + what, num_start=st, num_end=end, vague=vague))
+    for m in re.finditer("打(对折)", s):
+        out.append(Q(m.start(1), m.end(1), "percent", Decimal(50), Decimal(50), "%", "zhe:对折", num_start=m.start(1),
+                     num_end=m.end(1)))
 
 
 def _discount_context(s, st):
@@ -1169,7 +1204,7 @@ def _doc_currency(items, english_default):
 def extract(doc: Doc) -> Doc:
     if not _L:
         load()
-    norm = doc.norm or doc.text
+    norm = _keep_cjk_commas(doc.text, doc.norm or doc.text)
     s, idx = _squeeze(norm)
     items = []
     for num in numbers.find(s):
@@ -1204,11 +1239,36 @@ def extract(doc: Doc) -> Doc:
         if q.has_unit:
             _change(s, q)
     final = [q for q in final if q.has_unit and q.kind in KINDS]
+    final = _drop_urls(s, final)
     final = _drop_dates(doc, final, idx)
     final = _resolve(final)
     doc.quantities = [_to_json(doc, q, idx) for q in final]
     doc.user["quantity_spans"] = [Span(_map(idx, q.start), _map_end(idx, q.end), q.kind, q.rule) for q in final]
     return doc
+
+
+_CJK_COMMA = re.compile(r"(?<=[0-9])[，、](?=[0-9])")
+_URL = re.compile(r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+", re.I)
+
+
+def _keep_cjk_commas(text, norm):
+    """A full-width comma between ASCII digits is Chinese punctuation (20，300 is two numbers), not a separator."""
+    if "，" not in text:
+        return norm
+    pos = [m.start() for m in _CJK_COMMA.finditer(text)]
+    if not pos:
+        return norm
+    chars = list(norm)
+    for i in pos:
+        chars[i] = "，"
+    return "".join(chars)
+
+
+def _drop_urls(s, items):
+    urls = [(m.start(), m.end()) for m in _URL.finditer(s)]
+    if not urls:
+        return items
+    return [q for q in items if not any(a < q.end and q.start < b for a, b in urls)]
 
 
 def _map(idx, p):
