@@ -199,8 +199,8 @@ def check(rows: list[dict], abbrev: list[tuple[str, str]] | None = None) -> list
             problems.append(f"{where}: type {r['type']!r} not one of {sorted(TYPES)}")
         if not _ID.match(r["id"]):
             problems.append(f"{where}: id {r['id']!r} is not empty or two capitals")
-        if not r["name"] or not _HAN.search(r["name"]) and r["type"] != "PRODUCT":
-            problems.append(f"{where}: name must be Chinese")
+        if not r["name"] or not _HAN.search(r["name"]) and r["type"] not in ("PRODUCT", "ORG"):
+            problems.append(f"{where}: name must be Chinese (Latin only for ORG and PRODUCT names)")
         if len(r["name"]) == 1 and _HAN.match(r["name"]) and r["type"] != "MATERIAL":
             problems.append(f"{where}: one-character name")
         if r["name"] in names:
