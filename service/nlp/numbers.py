@@ -44,6 +44,7 @@ class Numeral:
     leading_one: bool = False  # the whole numeral is 一 (an article, not a count)
     int_digits: int = 0        # digits before the decimal point of a pure Arabic numeral
     has_comma: bool = False
+    bare_start: bool = False   # begins with 百/千/万/亿 and no digit (上千亿, 逾百家, 万亿布局)
 
 
 def to_json_number(d: Decimal):
@@ -260,6 +261,10 @@ def find(s: str, pos: int = 0, endpos: Optional[int] = None) -> Iterator[Numeral
 def numerals_in_run(s: str, start: int, end: int, allow_bare: bool = False) -> Iterator[Numeral]:
     run = s[start:end]
     r = parse_run(run, allow_bare)
+    bare_start = False
+    if r is None and run[0] in "百千万亿兆佰仟":
+        r = parse_run(run, True)
+        bare_start = True
     if r is None:
         return
     lo, hi, n, vague, big, bare = r
@@ -269,7 +274,7 @@ def numerals_in_run(s: str, start: int, end: int, allow_bare: bool = False) -> I
         return
     yield Numeral(start, start + n, lo, hi, vague, big, bare if bare is not None else lo,
                   "ar" if pure_ar else "cn", text in ("一", "壹"),
-                  len(text.split(".")[0].replace(",", "")) if pure_ar else 0, "," in text)
+                  len(text.split(".")[0].replace(",", "")) if pure_ar else 0, "," in text, bare_start)
 
 
 # ---------------------------------------------------------------- English number words

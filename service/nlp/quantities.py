@@ -166,6 +166,9 @@ def load() -> None:
     L["abbr"] = sorted(abbr.items(), key=lambda kv: -len(kv[0]))
     L["abbr_first"] = set(k[0] for k in abbr)
     L["prefixes"] = sorted(prefixes.items(), key=lambda kv: -len(kv[0]))
+    zh_names = sorted((f for f, e in zh.items() if e.type == "currency" and len(f) >= 2 and not f.endswith("元")),
+                      key=len, reverse=True)
+    L["zh_cur_before_re"] = re.compile("(?:" + "|".join(re.escape(f) for f in zh_names) + ")$")
     L["prefix_last"] = set(k[-1] for k in prefixes)
     L["minors"] = minors
     L["rate_den"] = rate_den
@@ -371,7 +374,7 @@ def _left_guard(s, st):
 
 
 def _sign_before(s, st):
-    if st >= 1 and s[st - 1] in "-+" and (st < 2 or not (s[st - 2].isalnum() or s[st - 2] in ".%")):
+    if st >= 1 and s[st - 1] in "-+" and (st < 2 or not ((s[st - 2].isascii() and s[st - 2].isalnum()) or s[st - 2] in ".%")):
         return (-1 if s[st - 1] == "-" else 1), st - 1
     if st >= 1 and s[st - 1] == "负":
         return -1, st - 1
@@ -446,6 +449,17 @@ def _read(s, num, script, date_mask):
         sign, st2 = 1, st
     lo, hi = num.lo, num.hi
     big, bare = num.big, num.bare
+    vague = num.vague
+    bare_ok = None
+    if num.bare_start:
+        # 上千亿 / 数百家: an order of magnitude; 逾百家, 近万吨: the round number
+        if st2 > 0 and s[st2 - 1] in "上数几":
+            hi = lo * 10
+            vague = True
+            st2 -= 1
+            bare_ok = "vague"
+        elif _label_before(s, st2, _L["q_pre_zh"], max(0, st2 - 3)) is not None:
+            bare_ok = "qualified"
     cur = _prefix_currency(s, st2)
     q_start = cur[1] if cur else st2
     p = en_
@@ -476,6 +490,13 @@ def _read(s, num, script, date_mask):
             unit = (unit[0], after[1], "prefix")
     else:
         unit = _unit_after(s, p, script)
+        # 人民币42亿元, 新台币3000亿元, 港币100元: the currency named before the number, 元 after it
+        if unit is not None and unit[0].type == "currency" and unit[0].form in ("元", "圆"):
+            m = _L["zh_cur_before_re"].search(s, max(0, st2 - 6), st2)
+            if m is not None and m.end() == st2:
+                cur_e = _L["zh"][m.group(0)]
+                unit = (cur_e, unit[1], "zh-prefix")
+                q_start = m.start()
         # a unit that begins with a numeral character: 5千克, 三千两百两, 10兆瓦
         if num.script == "cn" or num.script == "ar":
             sp = _split_unit(s, num)
@@ -490,8 +511,12 @@ def _read(s, num, script, date_mask):
         dq = _degree(s, q_start, p, lo * sign, hi * sign, num)
         if dq is not None:
             return dq
+    if num.bare_start and bare_ok is None and (unit is None or unit[0].type == "measure" or unit[0].kind == "duration"):
+        unit = None
+        if not (("亿" in s[st:en_]) or ("兆" in s[st:en_])):
+            return None
     if unit is None:
-        return Q(q_start, en_ if p == en_ else p, "number", lo * sign, hi * sign, None, "bare", vague=num.vague,
+        return Q(q_start, en_ if p == en_ else p, "number", lo * sign, hi * sign, None, "bare", vague=vague,
                  num_start=st, num_end=en_, big=big, bare=bare * sign, has_unit=False, script=num.script,
                  qualifier=qual_mid)
     e, uend, how = unit
@@ -503,7 +528,7 @@ def _read(s, num, script, date_mask):
             return None
         if st2 > 0 and s[st2 - 1] in "前首头" and e.form != "人":
             return None
-        if num.vague and "几" in s[st:en_] and not any(c in s[st:en_] for c in "十百千万亿"):
+        if vague and "几" in s[st:en_] and not any(c in s[st:en_] for c in "十百千万亿"):
             return None
         if e.form == "块" and not _block_money(s, uend):
             pass
@@ -532,7 +557,7 @@ def _read(s, num, script, date_mask):
         val_hi += Decimal("0.5") * e.factor
         uend += 1
     q = Q(q_start, uend, kind, val_lo * sign, val_hi * sign, unit_code, rule + ":" + how, counted=counted,
-          vague=num.vague, num_start=st, num_end=en_, big=big, bare=bare * sign, script=num.script,
+          vague=vague, num_start=st, num_end=en_, big=big, bare=bare * sign, script=num.script,
           qualifier=qual_mid)
     q.extra["factor"] = e.factor
     if e.type == "currency":
@@ -957,6 +982,11 @@ def _zh_change_before(s, cs, st):
     return lab
 
 
+_EN_GAP_OK = {"by", "of", "about", "nearly", "approximately", "around", "some", "a", "an", "the", "than", "more", "over",
+              "almost", "just", "only", "roughly", "sharply", "year", "on", "yoy", "another", "further", "as", "much",
+              "as", "many", "up", "to", "$", "€", "£", "¥", "-", "s", "'", "annual", "annually", "an", "estimated"}
+
+
 def _en_change_before(s, cs, st):
     L = _L
     seg = s[max(cs, st - 60):st]
@@ -968,9 +998,8 @@ def _en_change_before(s, cs, st):
             between = [x.lower() for x in words[i + 1:]]
             if any(b in L["en_level"] for b in between):
                 return "level"
-            if w in ("up", "down") and between and between[0] not in ("by",):
-                if between and between[0] in ("to", "from"):
-                    return "level"
+            if not all(b in _EN_GAP_OK for b in between) and not (between and between[-1] == "by" and len(between) <= 4):
+                return None
             return L["ch_en"][w]
         if not words[i][0].isalpha():
             if words[i] in "$€£¥":
