@@ -79,7 +79,7 @@ def _inside(regions, starts, pos):
 class _Scored:
     """Polar hits of the document with negation, intensity and voice applied."""
 
-    def __init__(self, doc: Doc, lex: L.SentimentLexicon, units):
+    def __init__(self, doc: Doc, lex: L.SentimentLexicon, units, mentions):
         norm = doc.norm
         low = L.ascii_lower(norm)
         hits = lex.scanner.scan(low)
@@ -142,6 +142,24 @@ class _Scored:
                 w *= lex.voice["headline"]
             self.items.append((h.start, h.end, w, h.kind == "stance_verb", si))
         self.item_starts = [it[0] for it in self.items]
+        # clause boundaries of the whole text, once, and the actor that owns each evaluative word:
+        # the nearest actor before it in its clause (else the nearest after it)
+        cuts = [0] + [m.end() for m in _CLAUSE.finditer(norm)] + [len(norm) + 1]
+        self.owner = []
+        ms = [m for m in mentions if m[3] in ACTOR_TYPES]
+        mst = [m[0] for m in ms]
+        for pos, end, _w, _sv, _si in self.items:
+            c = bisect.bisect_right(cuts, pos) - 1
+            a, b = cuts[c], cuts[c + 1]
+            k = bisect.bisect_right(mst, pos) - 1
+            own = None
+            if k >= 0 and ms[k][0] >= a and ms[k][1] <= pos:
+                own = ms[k]
+            elif k + 1 < len(ms) and ms[k + 1][0] >= end and ms[k + 1][1] <= b:
+                own = ms[k + 1]
+            elif k >= 0 and _si >= 0 and ms[k][0] >= units[_si].start:
+                own = ms[k]         # "… highlighting its vulnerability": the actor named before, same sentence
+            self.owner.append(own)
 
 
 def _units(doc: Doc):
@@ -168,7 +186,7 @@ def _target_mentions(doc: Doc, target: str, mentions):
         forms |= {L.ascii_lower(normalize.normalize(m.get("text") or "")).replace(" ", "") for m in e.get("mentions") or []}
         if key and key in forms:
             return [(m["start"], m["end"]) for m in e.get("mentions") or []], e.get("name"), 1.0
-    spans = _find_all(doc.norm, tn)
+    spans = _find_all(doc.norm, tn) if len(tn) >= 1 else []
     if not spans and tn:
         low = L.ascii_lower(doc.norm)
         spans = _find_all(low, L.ascii_lower(tn))
@@ -181,6 +199,15 @@ def _target_mentions(doc: Doc, target: str, mentions):
     for p in parts:
         spans += _find_all(doc.norm, p)
     return sorted(spans), None, 0.7
+
+
+def _negated_target(lex, pre: str) -> bool:
+    """Does the text just before a target phrase negate it (不放鞭炮, 别买, 禁止…)?"""
+    for w in lex.target_negators:
+        i = pre.rfind(w)
+        if i >= 0 and not any(pre[i:].startswith(x) or pre[max(0, i - 1):].startswith(x) for x in lex.not_negators):
+            return True
+    return False
 
 
 def _find_all(hay: str, needle: str):
@@ -225,9 +252,9 @@ def extract(doc: Doc) -> Doc:
     if not units:
         doc.article_stances = []
         return doc
-    scored = _Scored(doc, lex, units)
     from .stance import entity_mentions
     mentions = entity_mentions(doc)
+    scored = _Scored(doc, lex, units, mentions)
     targets = list(doc.targets or []) or _salient(doc, units)
     agents = _agents(doc)
     short = len(doc.norm) <= 400 or len(units) <= 4
@@ -252,12 +279,22 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
         by_sent.setdefault(si, []).append(_clause_bounds(norm, u.start, u.end, a))
     per_sent = [0.0] * n
     total = 0.0
-    for pos, end, w, is_sv, si in scored.items:
+    span_starts = [a for a, _b in spans]
+    tstarts = set(span_starts)
+    for idx, (pos, end, w, is_sv, si) in enumerate(scored.items):
         if si < 0:
             continue
+        k = bisect.bisect_right(span_starts, pos) - 1
+        if k >= 0 and spans[k][0] <= pos and end <= spans[k][1]:
+            continue            # the target's own words (反恐 in 俄罗斯在叙利亚的反恐行动) say nothing of it
         if si in by_sent:
             clauses = by_sent[si]
-            if any(a <= pos < b for a, b in clauses):
+            own = scored.owner[idx]
+            if own is not None and own[0] in tstarts:
+                f = 1.0             # said of the target itself
+            elif own is not None:
+                f = 0.05            # said of another actor in the sentence
+            elif any(a <= pos < b for a, b in clauses):
                 f = 1.0
             else:
                 f = 0.5
@@ -279,6 +316,18 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
         c = w * f * tw
         per_sent[si] += c
         total += c
+    if ename is None:
+        # a phrase target is a proposition (春节放鞭炮, 开放二胎): 不/别/禁止 + it is against it
+        for a, b in spans:
+            pre = norm[max(0, a - 3):a]
+            si = bisect.bisect_right(scored.sent_starts, a) - 1
+            if si < 0:
+                continue
+            hit = _negated_target(lex, pre)
+            if hit:
+                c = -lex.target_negation * tw
+                per_sent[si] += c
+                total += c
     score = math.tanh(total / lex.scale)
     if score >= lex.neutral_band:
         label = "favor"

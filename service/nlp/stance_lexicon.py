@@ -140,6 +140,9 @@ class SentimentLexicon:
     quotes: List[Tuple[str, str]]
     neutral_band: float
     scale: float
+    target_negators: tuple = ()
+    not_negators: tuple = ()
+    target_negation: float = 2.0
 
 
 def load_stance() -> StanceLexicon:
@@ -241,5 +244,20 @@ def load_sentiment() -> SentimentLexicon:
         raise LexiconError("sentiment.yaml scale: must be positive")
     if not isinstance(nw, int) or not 0 < nw < 10:
         raise LexiconError("sentiment.yaml negation_window: small positive integer")
+    tn = d.get("target_negation") or {}
+    tneg = tuple(_words(tn.get("words"), "target_negation.words"))
+    tw = tn.get("weight", 2.0)
+    if not isinstance(tw, (int, float)) or not 0 <= tw <= 5:
+        raise LexiconError("sentiment.yaml target_negation.weight: must be in [0, 5]")
+    learned = d.get("learned") or {}
+    if not isinstance(learned, dict):
+        raise LexiconError("sentiment.yaml learned: must map words to weights")
+    lw = d.get("learned_weight", 1.0)
+    for k, v in learned.items():
+        if not isinstance(k, str) or not isinstance(v, (int, float)) or not -2 <= v <= 2:
+            raise LexiconError(f"sentiment.yaml learned.{k}: weight must be in [-2, 2]")
+        if v:
+            sc.add(k, "polar", float(v) * float(lw))
     return SentimentLexicon(sc.build(), nw, {k: float(v) for k, v in voice.items()},
-                            [tuple(q) for q in quotes], float(nb), float(scale))
+                            [tuple(q) for q in quotes], float(nb), float(scale), tneg,
+                            tuple(_words(d.get("not_negators"), "not_negators")), float(tw))
