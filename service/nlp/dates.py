@@ -487,6 +487,8 @@ def _compile(t: _Tables) -> dict:
     r["en_connector"] = r"[ ]{0,2}(?:[-–—])[ ]{0,2}|[ ]{1,2}(?:to|through|until|and)[ ]{1,2}"
     r["en_opener"] = r"(?i)(?:^|[^A-Za-z])(?P<o>from|between)[ ]{1,2}$"
     r["cn_connector"] = "(?:" + _alt(t.connectors) + ")"
+    r["duration_marker"] = "(?:" + _alt(t.duration_markers) + ")$"
+    r["day_not_after"] = "(?:" + _alt(t.day_not_after) + ")"
     return {k: re.compile(v) for k, v in r.items()}
 
 
@@ -551,8 +553,7 @@ def _is_han(ch: str) -> bool:
 
 
 def _after_duration_marker(text: str, start: int, t: _Tables) -> bool:
-    head = text[max(0, start - 3):start]
-    return any(head.endswith(m) for m in t.duration_markers)
+    return t.regex["duration_marker"].search(text, max(0, start - 4), start) is not None
 
 
 def _part_ok(text: str, end: int, part: str, t: _Tables) -> bool:
@@ -692,7 +693,7 @@ def _atoms(text: str, t: _Tables) -> list:
         add(Atom(m.start(), m.end("w"), "RM", Expr(rmonth=spec[0]), nxt=("D", "DR")))
     for m in R["day"].finditer(text):
         d = _cn_int(m["d"], t)
-        if d is None or not 1 <= d <= 31 or any(text.startswith(x, m.end()) for x in t.day_not_after):
+        if d is None or not 1 <= d <= 31 or R["day_not_after"].match(text, m.end()):
             continue
         if _after_duration_marker(text, m.start(), t):
             continue
@@ -700,7 +701,7 @@ def _atoms(text: str, t: _Tables) -> list:
         add(Atom(m.start(), m.end(), "D", Expr(day=d), bare_ok=bare))
     for m in R["day_range"].finditer(text):
         a, b = _cn_int(m["d1"], t), _cn_int(m["d2"], t)
-        if a and b and 1 <= a < b <= 31 and not any(text.startswith(x, m.end()) for x in t.day_not_after):
+        if a and b and 1 <= a < b <= 31 and not R["day_not_after"].match(text, m.end()):
             bare = m["u"] == "日" and m["d1"].isascii()
             add(Atom(m.start(), m.end(), "DR", Expr(days=(a, b)), bare_ok=bare))
     for m in R["rel_day"].finditer(text):
@@ -1157,13 +1158,47 @@ def find(norm: str, published: Optional[_dt.date] = None) -> list:
     dates += _intervals(norm, dates, t)
     chosen = _select(dates + _times(norm, t))
     spans = []
+    ctx = None          # (offset, Unit) of the last full day named (4月4日 …, 5日)
     for c in chosen:
         value = None
         if c.label == "DATE":
-            p = _resolve_pair(*c.pair, published, t) if c.pair else _resolve(c.expr, published, t)
-            value = p.iso() if p else None
+            p = _resolve_candidate(c, published, ctx, t)
+            if p is not None:
+                value = p.iso()
+                if p.lo.gran == "D" and p.lo.day.replace(day=1) == p.hi.day.replace(day=1) \
+                        and not _day_only(c):
+                    ctx = (c.end, p.lo)
         spans.append(Span(c.start, c.end, c.label, c.rule, value))
     return spans
+
+
+def _day_only(c: Cand) -> bool:
+    return (c.expr is not None and c.expr.day_only()) or (c.pair is not None and c.pair[0].day_only())
+
+
+def _resolve_candidate(c: Cand, published, ctx, t: _Tables) -> Optional[Period]:
+    """A bare day (20日) right after a date that named its month takes that month:
+    中方于4月4日宣布反制，4日晚美方回应 → 4日 is 4 April, whatever the anchor."""
+    e = c.pair[0] if c.pair else c.expr
+    if ctx is not None and e.day_only() and c.start - ctx[0] <= _CONTEXT_CHARS:
+        unit = ctx[1]
+        y, m = unit.day.year, unit.day.month
+        first = e.day if e.day is not None else e.days[0]
+        if unit.gran == "D" and first < unit.day.day:
+            y, m = _add_months(y, m, 1)
+        p1 = _in_month(y, m, e)
+        if p1 is None:
+            return None
+        if not c.pair:
+            return p1
+        return _resolve_pair(Expr(fixed=p1), c.pair[1], published, t)
+    if c.pair:
+        return _resolve_pair(*c.pair, published, t)
+    return _resolve(c.expr, published, t)
+
+
+# how far (in characters) a date's month carries over to a following bare day
+_CONTEXT_CHARS = 400
 
 
 def extract(doc: Doc) -> Doc:
