@@ -172,6 +172,8 @@ def build_countries() -> list[dict]:
             raise GazError(f"{c.alpha_2}: no zh_CN name in pycountry and none in the overlay")
         common = getattr(c, "common_name", None)
         en = o.get("en") or common or c.name
+        if "," in en:          # "Palestine, State of" → "Palestine"
+            en = en.split(",")[0]
         english = [en, c.name, common, getattr(c, "official_name", None)]
         drop = set(o.get("drop") or [])
         english = [e for e in english if e and "," not in e and e not in drop]
