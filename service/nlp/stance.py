@@ -132,6 +132,7 @@ class _Sentence:
         self.mentions = mentions
         self.prep_end = {}
         self.kinds = {}
+        self.verb_ends = doc.user.get("_stance_verb_ends", frozenset())
         voided = [(h.start, h.end) for h in hits if h.kind == "not_negator"]
         for h in hits:
             if h.kind in ("negator", "refusal") and any(a <= h.start < b and (b - a) > (h.end - h.start)
@@ -140,6 +141,10 @@ class _Sentence:
             self.kinds.setdefault(h.kind, []).append(h)
             if h.kind == "target_preps":
                 self.prep_end.setdefault(h.end, h)
+
+    def verb_object(self, m) -> bool:
+        """Chinese: a mention right after a verb token (接受中国帮助) is that verb's object, not a subject."""
+        return m[0] in self.verb_ends and not _LATIN.match(self.doc.norm[m[0]:m[0] + 1])
 
     def has(self, kind, lo, hi):
         return [h for h in self.kinds.get(kind, ()) if h.start >= lo and h.end <= hi]
@@ -171,9 +176,11 @@ def extract(doc: Doc) -> Doc:
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
+    doc.user["_stance_verb_ends"] = frozenset(t[3] for t in doc.pos_tokens if t[1].startswith("v")) if mentions else frozenset()
     out = []
     for sent in units(doc):
         seen = set()
+        first = len(out)
         for s, e in _segments(norm, sent.start, sent.end):
             hi = bisect.bisect_left(hit_starts, s)
             hj = bisect.bisect_left(hit_starts, e)
@@ -184,9 +191,20 @@ def extract(doc: Doc) -> Doc:
             if not sm:
                 continue
             _read_segment(doc, lex, _Sentence(doc, low, s, e, sh, sm), names, seen, out)
+        _drop_neutral_duplicates(out, first)
+    doc.user.pop("_stance_verb_ends", None)
     doc.stances = out
     author_stance.extract(doc)
     return doc
+
+
+def _drop_neutral_duplicates(out, first):
+    """In one sentence, a neutral contact (talks) between a pair that also has a friendly or
+    hostile stance says nothing more: keep the one with a side."""
+    sided = {frozenset((st["source"], st["target"])) for st in out[first:] if st["label"] != "neutral"}
+    keep = [st for st in out[first:] if st["label"] != "neutral" or st["action"] not in SYMMETRIC
+            or frozenset((st["source"], st["target"])) not in sided]
+    out[first:] = keep
 
 
 def _select_triggers(hits):
@@ -212,16 +230,20 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
     norm = doc.norm
     triggers = _select_triggers(S.hits)
     carried = None      # subject (or speaker) carried from a previous clause
+    carried_object = None   # the other party of the previous clause's act
     for cs, ce in _clauses(norm, S.s, S.e):
         actors = [m for m in S.mentions if m[0] >= cs and m[1] <= ce and m[3] in TARGET_TYPES]
         ctrig = [t for t in triggers if t.start >= cs and t.end <= ce]
         speaker = _speaker(S, actors, cs, ce)
-        ctx = {"triggers": ctrig, "objects": set()}
+        ctx = {"triggers": ctrig, "objects": set(), "carried_object": carried_object}
         for t in ctrig:
             _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx)
-        subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)), None)
+        subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)
+                                and not S.verb_object(m)), None)
         if subj is not None:
             carried = subj
+        if ctx.get("target") is not None:
+            carried_object = ctx["target"]
 
 
 def _speaker(S, actors, cs, ce):
@@ -286,7 +308,8 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
         if preps and not english and (attributive is None or preps[-1][0] > attributive[0]):
             target = preps[-1]
             rule.append("prep_target")
-        cands = [m for m in before if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target]
+        cands = [m for m in before if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target
+                 and not S.verb_object(m)]
         if attributive is not None and attributive is not target and attributive[3] in ACTOR_TYPES:
             source = attributive
             rule.append("attributive")
@@ -305,11 +328,17 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
             lim = min(nxt_t, t.end + (60 if english else 40))
             nxt = [m for m in after if m[2] != (source[2] if source else None) and m[0] <= lim]
             if english:
-                nxt = [m for m in nxt if S.prep_object(m) or m[0] - t.end <= 30]
+                nxt = [m for m in nxt if (S.prep_object(m) or m[0] - t.end <= 30)
+                       and not (m[3] in ("GPE", "LOC") and action != "invest" and _locative(S.low, m[0]))]
             if nxt:
                 target = nxt[0]
             else:
-                rest = [m for m in before if source is None or m[2] != source[2]]
+                rest = [m for m in before if (source is None or m[2] != source[2])
+                        and not (source is not None and _coordinated(norm, S, m, source))]
+                if not rest and action in SYMMETRIC and ctx.get("carried_object") is not None \
+                        and source is not None and ctx["carried_object"][2] != source[2]:
+                    rest = [ctx["carried_object"]]      # "…with the EU, signaling a desire for cooperation"
+                    rule.append("carried_object")
                 if rest and ("attributive" in rule or action in SYMMETRIC):
                     target = rest[-1]       # "Indonesia's strategy to escape U.S. tariff threats"
                     conf *= 0.75
@@ -318,8 +347,7 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
                     # 中方坚决反对: the other party is named elsewhere in the sentence
                     other = [m for m in S.mentions if m[2] != source[2] and m[3] in ACTOR_TYPES
                              and (m[0] >= ce or m[1] <= cs)]
-                    gpe = [m for m in other if m[3] == "GPE"]
-                    other = gpe or other      # the other party of a dispute is most often a state
+                    other = [m for m in other if m[3] == "GPE"]   # the other party of a dispute: a state
                     later = [m for m in other if m[0] >= ce]
                     if later or other:
                         target = later[0] if later else other[-1]
@@ -362,6 +390,7 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     if dist > 60:
         conf *= 0.85
     ctx["source"] = source
+    ctx["target"] = target
     ctx["objects"].add(target[2])
     _emit(doc, lex, S, source, target, label, action, t, cs, ce, conf, rule, names, seen, out)
     # coordinated sources: "General Motors and Tesla oppose", 德国、美国和越南
@@ -377,12 +406,30 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
                 continue
         break
     # a government body's speaker speaks for its country too
-    if source[3] == "ORG" and (S.has("reporting", source[1], t.start) or S.has("spokesperson", source[1], t.start)
-                               or _speaker(S, actors, cs, ce) == source):
+    if source[3] == "ORG" and [h for h in S.has("spokesperson", source[1], t.start) if h.start - source[1] <= 3]:
         country = _country_of(lex, source[2], names)
         if country and country != target[2]:
             _emit(doc, lex, S, (source[0], source[1], country, "GPE"), target, label, action, t, cs, ce,
                   conf * 0.9, rule + ["speaker_country"], names, seen, out)
+
+
+def _locative(low, pos):
+    """English "in X" / "at X" before a place: where something happens, not whom it concerns."""
+    k = pos
+    while k > 0 and low[k - 1] == " ":
+        k -= 1
+    if low[max(0, k - 3):k] == "the":
+        k -= 3
+        while k > 0 and low[k - 1] == " ":
+            k -= 1
+    return low[max(0, k - 3):k] in (" in", " at") or low[max(0, k - 2):k] in ("in", "at") and (k < 3 or low[k - 3] == " ")
+
+
+def _coordinated(norm, S, a, b):
+    """Are mentions ``a`` and ``b`` joined only by a coordinator (General Motors and Tesla, 德国、美国)?"""
+    x, y = (a, b) if a[0] < b[0] else (b, a)
+    gap = norm[x[1]:y[0]]
+    return len(gap) <= 6 and bool(S.has("coordinators", x[1], y[0])) and not gap.strip(" ,、和与及and")
 
 
 def _compound(norm, actors, m):
