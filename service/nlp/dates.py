@@ -736,8 +736,8 @@ def _atoms(text: str, t: _Tables) -> list:
             continue
         add(Atom(m.start(), m.end(), "RW", Expr(rweek=spec[0])))
     for m in R["ago"].finditer(text):
-        if _after_duration_marker(text, m.start(), t):
-            continue
+        if _after_duration_marker(text, m.start(), t) or _prev(text, m.start()) in tuple("数几多上近百千万"):
+            continue            # 数十年前, 上百年前: vague, not a date
         n = 0.5 if m["n"] == "半" else _cn_int(m["n"], t) if len(m["n"]) <= 3 else None
         if n is None:
             continue
@@ -796,7 +796,7 @@ def _en_atoms(text: str, t: _Tables) -> list:
                                                  mkind="month")))
     for m in R["en_month"].finditer(text):
         mon = m["mon"]
-        if mon.rstrip(".") in ("May", "Mar") and cue_before(m.start()) not in set(e["may_cues"]):
+        if mon.rstrip(".") in ("May", "March", "Mar") and cue_before(m.start()) not in set(e["may_cues"]):
             continue
         add(Atom(m.start(), m.end(), "EN", Expr(months=(month_of(mon),) * 2, mkind="month")))
     strong, weak = set(e["cues_strong"]), set(e["cues_weak"])
