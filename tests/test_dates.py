@@ -152,3 +152,22 @@ def test_bad_data_file_fails_at_load(tmp_path, raw, breakage):
 def test_shipped_data_file_loads():
     dates.load()
     assert dates.find("7月", dt.date(2025, 8, 25))[0].value == "2025-07"
+
+
+def test_random_date_words_never_break_the_stage():
+    import random
+    toks = ("2025 年 月 日 号 1 12 31 0 - 至 到 从 前 个 今年 去年 上月 本周 周一 星期日 上 下 旬 初 中 底 末 "
+            "季度 一 二 十 三 半 后 天 点 时 分 下午 : 30 / . , May June August 20 in by from to between and "
+            "last year Q H the first months of ago 春节 国庆 节 世纪 年代 80").split(" ") + [" ", "，"]
+    rnd = random.Random(7)
+    anchors = [None, dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2024, 2, 29), dt.date(2025, 12, 31)]
+    for _ in range(3000):
+        text = "".join(rnd.choice(toks) for _ in range(rnd.randint(1, 12)))
+        _check_invariants(run(text, rnd.choice(anchors)))
+
+
+def test_anchor_at_the_edge_of_the_calendar():
+    doc = run("明天、下个月、明年", dt.date(9999, 12, 31))
+    assert [s.value for s in doc.user["dates"]] == [None, None, None]
+    doc = run("昨天、上个月、去年", dt.date(1, 1, 1))
+    assert [s.value for s in doc.user["dates"]] == [None, None, None]

@@ -1162,7 +1162,10 @@ def find(norm: str, published: Optional[_dt.date] = None) -> list:
     for c in chosen:
         value = None
         if c.label == "DATE":
-            p = _resolve_candidate(c, published, ctx, t)
+            try:
+                p = _resolve_candidate(c, published, ctx, t)
+            except (OverflowError, ValueError):
+                p = None        # beyond the calendar (an anchor near year 1 or 9999)
             if p is not None:
                 value = p.iso()
                 if p.lo.gran == "D" and p.lo.day.replace(day=1) == p.hi.day.replace(day=1) \
