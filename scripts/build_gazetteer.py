@@ -137,7 +137,9 @@ def _en_is_surface(en: str) -> bool:
 
 def tidy_row(r: dict) -> dict:
     r = dict(r)
-    r["name"] = tidy_form(r["name"])
+    # the name is shown to users: full-width → ASCII only, no Traditional → Simplified
+    # (OpenCC turns the Simplified 昇腾 into 升腾); the aliases are what is matched
+    r["name"] = unicodedata.normalize("NFC", _fullwidth_to_ascii(r["name"])).strip()
     r["en"] = _fullwidth_to_ascii(r["en"]).strip()
     forms = [tidy_form(a) for a in r["aliases"]]
     if _en_is_surface(r["en"]):
