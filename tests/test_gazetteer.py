@@ -218,3 +218,18 @@ def test_traps_are_not_aliases(all_rows):
     for word in ["美元", "日元", "欧元", "港元", "西方", "中非", "中欧", "人大", "人行", "加国", "自由港", "石破",
                  "大众", "现代", "通用", "联想", "普惠", "中国稀土", "美国稀土"]:
         assert word not in forms, word
+
+
+@pytest.mark.parametrize("traditional,name", [
+    ("美國", "美国"), ("中華人民共和國", "中国"), ("臺灣", "台湾"), ("澳大利亞", "澳大利亚"), ("紐西蘭", "新西兰"),
+    ("義大利", "意大利"), ("沙烏地阿拉伯", "沙特阿拉伯"), ("寮國", "老挝"), ("北韓", "朝鲜"), ("俄羅斯", "俄罗斯"),
+    ("歐盟", "欧盟"), ("川普", "特朗普"), ("輝達", "英伟达"), ("台積電", "台积电"), ("鴻海", "鸿海"),
+    ("稀土磁鐵", "稀土磁铁"), ("釹鐵硼", "钕铁硼磁铁"), ("鏑", "镝"), ("鋱", "铽"), ("碳酸鋰", "碳酸锂"),
+    ("美國商務部", "美国商务部"), ("國務院", "国务院"), ("海關總署", "海关总署"), ("路透社", "路透社"),
+    ("紐約", "纽约"), ("雪梨", "悉尼"), ("廣東", "广东"), ("加利福尼亞州", "加利福尼亚州"),
+])
+def test_traditional_text_finds_the_simplified_row(all_rows, traditional, name):
+    from service.nlp.normalize import normalize
+
+    owners = [r["name"] for r in all_rows if normalize(traditional) in (r["name"], *r["aliases"])]
+    assert owners == [name], (traditional, normalize(traditional), owners)
