@@ -30,11 +30,11 @@ How it works (Duckling's grammar, Recognizers-Text's data-driven patterns):
 
 Resolution rules (documented here and in ``data/dates.yaml``):
 
-* a year-less month or month range is in the publication year unless its last
-  month is more than ``month_lookahead`` (2) months after the publication month,
-  then the previous year: published 2025-08-25, ``7月`` → 2025-07, ``10月`` →
-  2025-10, ``11月`` → 2024-11, ``前11个月`` → 2024-01/2024-11 (but published
-  2025-12-10, 2025-01/2025-11);
+* a year-less month or month range ends in the latest such month not after the
+  publication month + ``month_lookahead`` (2): published 2025-08-25, ``7月`` →
+  2025-07, ``10月`` → 2025-10, ``11月`` → 2024-11, ``前11个月`` →
+  2024-01/2024-11 (published 2025-12-10: 2025-01/2025-11); published
+  2025-12-15, ``1月`` → 2026-01, published 2026-01-05, ``12月`` → 2025-12;
 * quarters, halves and year parts use the start month and ``period_lookahead`` (4);
 * a bare day ``20日`` is the nearest 20th (previous, current or next month),
   a future distance counting double;
@@ -145,6 +145,7 @@ class Expr:
 
     year: Optional[int] = None          # absolute year
     ryear: Optional[int] = None         # year offset from the anchor (去年 = -1)
+    ryear_end: Optional[int] = None     # last year offset of a span of years (今明两年)
     ypart: Optional[tuple] = None       # (first, last) month of a year part (年底)
     years: Optional[tuple] = None       # (first, last) absolute years (decade, year range)
     rcentury: Optional[int] = None      # century offset (本世纪 = 0)
@@ -205,6 +206,7 @@ class _Tables:
     day_future_weight: float
     numerals: dict
     rel: dict                 # kind -> {word: (offset, not_before, not_after)}
+    rel_year_spans: dict
     weekday_prefixes: list
     weekdays: dict
     weekday_not_after: frozenset
@@ -377,6 +379,7 @@ def _build(raw: dict) -> _Tables:
         day_future_weight=float(w),
         numerals=numerals,
         rel=rel,
+        rel_year_spans=_range_map(raw, "relative_year_spans", -3, 3),
         weekday_prefixes=_str_list(raw, "weekday_prefixes"),
         weekdays=_int_map(raw, "weekdays", 1, 7),
         weekday_not_after=frozenset(_str_list(raw, "weekday_not_after")),
@@ -423,13 +426,15 @@ def _compile(t: _Tables) -> dict:
     r["decade"] = (rf"(?:(?P<c>上|20|二十)世纪)?(?<![\d.])(?P<y>\d{{4}}|\d0|[二三四五六七八九]十)年代"
                    rf"(?P<part>{_alt(t.decade_parts)})?")
     r["century"] = r"(?<![\d.])(?P<c>\d{2}|二十一|二十|十九|本|上)世纪(?!\d|[二三四五六七八九]十年代)"
-    r["month"] = rf"(?<![同每这那几数第单]){nb}(?P<m>{num})月(?P<fen>份)?(?P<part>{mparts})?"
+    r["month"] = rf"(?<![同每这那几数第单]){nb}(?P<m>{num}|元)月(?P<fen>份)?(?P<part>{mparts})?"
     r["month_range"] = rf"{nb}(?P<m1>{num}){rng}(?P<m2>{num})月(?P<fen>份)?"
     r["first_months"] = (rf"(?P<p>{_alt(t.fm_prefixes)})(?:(?P<n>{num})个?月(?P<fen>份)?"
                          rf"|(?P<q>[一二两三123])个?季度)")
-    r["quarter"] = (rf"第?(?P<q>{_alt(t.quarter_words)})季度"
-                    r"|(?<![A-Za-z\d])Q(?P<q2>[1-4])(?![\d])")
-    r["half"] = _alt(t.halves)
+    r["quarter"] = (rf"(?:第?(?P<q>{_alt(t.quarter_words)})季度"
+                    r"|(?<![A-Za-z\d])Q(?P<q2>[1-4])(?![\d]))(?P<part>末|底|初)?")
+    r["year_quarter"] = r"(?<![\d.])(?P<y>19\d\d|20\d\d)[ ]?Q(?P<q>[1-4])(?![\dA-Za-z])"
+    r["half"] = rf"(?P<h>{_alt(t.halves)})(?P<part>末|底|初)?"
+    r["rel_year_span"] = _alt(t.rel_year_spans)
     r["season"] = rf"(?P<s>{_alt(t.seasons)})(?:{_alt(t.season_suffixes)})"
     r["season_rel"] = rf"(?P<r>{_alt(t.season_relative)})(?P<s>{_alt(t.seasons)})(?:{_alt(t.season_suffixes)})?"
     r["holiday"] = _alt(t.holidays)
@@ -576,6 +581,16 @@ def _rel_ok(text: str, m, spec) -> bool:
     return not any(text.startswith(x, end) for x in not_after)
 
 
+def _add_period(add, m, months: tuple, kind: str, mkind: str, text: str, t: _Tables) -> None:
+    """A quarter or half, and with 末/底/初 its last or first month (三季度末 → September)."""
+    part = m["part"]
+    end = m.end("part") - len(part) if part else m.end()
+    if part and _part_ok(text, m.end(), part, t):
+        mo = months[0] if part == "初" else months[1]
+        add(Atom(m.start(), m.end(), kind, Expr(months=(mo, mo), mkind=mkind)))
+    add(Atom(m.start(), end, kind, Expr(months=months, mkind=mkind)))
+
+
 def _atoms(text: str, t: _Tables) -> list:
     R = t.regex
     out = []
@@ -637,7 +652,7 @@ def _atoms(text: str, t: _Tables) -> list:
             if n and 15 <= n <= 22:
                 add(Atom(m.start(), m.end(), "CENT", Expr(years=((n - 1) * 100 + 1, n * 100))))
     for m in R["month"].finditer(text):
-        mo = _cn_int(m["m"], t)
+        mo = 1 if m["m"] == "元" else _cn_int(m["m"], t)
         if mo is None or not 1 <= mo <= 12 or _after_duration_marker(text, m.start(), t):
             continue
         part = m["part"]
@@ -666,9 +681,15 @@ def _atoms(text: str, t: _Tables) -> list:
         q = t.quarter_words[m["q"]] if m["q"] else int(m["q2"])
         if m["q"] and _prev(text, m.start()) in ("每", "单", "个", "各", "上", "下", "本"):
             continue
-        add(Atom(m.start(), m.end(), "Q", Expr(months=(3 * q - 2, 3 * q), mkind="quarter")))
+        _add_period(add, m, (3 * q - 2, 3 * q), "Q", "quarter", text, t)
+    for m in R["year_quarter"].finditer(text):
+        q = int(m["q"])
+        add(Atom(m.start(), m.end(), "Q", Expr(year=int(m["y"]), months=(3 * q - 2, 3 * q), mkind="quarter")))
     for m in R["half"].finditer(text):
-        add(Atom(m.start(), m.end(), "H", Expr(months=t.halves[m.group(0)], mkind="half")))
+        _add_period(add, m, t.halves[m["h"]], "H", "half", text, t)
+    for m in R["rel_year_span"].finditer(text):
+        a, b = t.rel_year_spans[m.group(0)]
+        add(Atom(m.start(), m.end(), "RYS", Expr(ryear=a, ryear_end=b)))
     for m in R["season"].finditer(text):
         add(Atom(m.start(), m.end(), "SEAS", Expr(months=t.seasons[m["s"]], mkind="season"), bare_ok=False))
     for m in R["season_rel"].finditer(text):
@@ -864,7 +885,7 @@ def _times(text: str, t: _Tables) -> list:
             mi = _cn_int(m["mi"], t) if m["mi"] not in ("零", "〇") else 0
             if mi is None or mi > 59:
                 continue
-        anchored = m["per"] or m["mi"] or m["half"]
+        anchored = m["per"] or m["mi"] or m["half"] or m["h"] in ("零", "〇")
         if m["u"] == "点" and not anchored:
             continue
         if m["u"] == "时":
@@ -997,7 +1018,12 @@ def _select(cands: list) -> list:
 def _bare_year(e: Expr, anchor: _dt.date, t: _Tables) -> int:
     a, b = e.months
     if e.mkind in ("month", "range", "first"):
-        return anchor.year if b <= anchor.month + t.month_lookahead else anchor.year - 1
+        # the latest such month not after the anchor month + look-ahead (wrapping the year end)
+        ahead = (b - anchor.month) % 12
+        if ahead <= t.month_lookahead:
+            return anchor.year + (1 if b < anchor.month else 0)
+        return anchor.year if b <= anchor.month else anchor.year - 1
+    # quarters, halves, seasons: within the publication year unless they start too far ahead
     return anchor.year if a <= anchor.month + t.period_lookahead else anchor.year - 1
 
 
@@ -1020,14 +1046,6 @@ def _holiday(e: Expr, y: int, t: _Tables) -> Optional[Period]:
     return _period(_day_unit(y, mo, d))
 
 
-def _holiday_month(e: Expr, anchor: _dt.date, t: _Tables) -> Optional[int]:
-    _, mo, _, lunar, _ = t.holidays[e.holiday]
-    if lunar is None:
-        return mo
-    day = lunar.get(anchor.year)
-    return day.month if day else None
-
-
 def _resolve(e: Expr, anchor: Optional[_dt.date], t: _Tables) -> Optional[Period]:
     if e.fixed is not None:
         return e.fixed
@@ -1036,6 +1054,8 @@ def _resolve(e: Expr, anchor: Optional[_dt.date], t: _Tables) -> Optional[Period
     explicit = e.year is not None
     if not explicit and anchor is None:
         return None                     # relative or year-less: needs the anchor
+    if e.ryear_end is not None:
+        return _period(_year_unit(anchor.year + e.ryear), _year_unit(anchor.year + e.ryear_end))
     if e.rcentury is not None:
         c = (anchor.year - 1) // 100 + 1 + e.rcentury
         return _period(_year_unit((c - 1) * 100 + 1), _year_unit(c * 100))
@@ -1067,11 +1087,17 @@ def _resolve(e: Expr, anchor: Optional[_dt.date], t: _Tables) -> Optional[Period
         return _in_month(y, m, e)
     y = e.year if explicit else (anchor.year + e.ryear if e.ryear is not None else None)
     if e.holiday is not None:
-        if y is None:
-            hm = _holiday_month(e, anchor, t)
-            if hm is None:
-                return None
-            y = anchor.year if hm <= anchor.month + t.month_lookahead else anchor.year - 1
+        if y is None:               # the nearest occurrence, a future one counting double
+            best, cost = None, None
+            for yy in (anchor.year - 1, anchor.year, anchor.year + 1):
+                p = _holiday(e, yy, t)
+                if p is None:
+                    continue
+                delta = (p.lo.day - anchor).days
+                c = -delta if delta <= 0 else delta * t.day_future_weight
+                if cost is None or c < cost:
+                    best, cost = p, c
+            return best
         return _holiday(e, y, t)
     if e.months is not None:
         if y is None:
