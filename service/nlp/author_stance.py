@@ -31,6 +31,7 @@ from .doc import Doc
 
 ACTOR_TYPES = ("GPE", "ORG", "PERSON")
 _CLAUSE = re.compile(r"[,，;；:：]|\s[-–—]\s")
+_FIRST_PERSON = re.compile(r"(?:我|我们|本人|笔者|个人|小编)$")
 _STOP = frozenset({"的", "在", "了", "是", "和", "与", "对", "中", "将"})
 
 _lex: Optional[L.SentimentLexicon] = None
@@ -113,7 +114,8 @@ class _Scored:
                 last = h.end
         negs = [h for h in hits if h.kind == "negator" and not void(h)]
         ints = [h for h in hits if h.kind == "intensifier"]
-        reps = [h for h in hits if h.kind == "reporting"]
+        # "我认为" is the author's own voice; "X认为" is X's
+        reps = [h for h in hits if h.kind == "reporting" and not _FIRST_PERSON.search(norm, max(0, h.start - 3), h.start)]
         neg_ends = sorted(h.end for h in negs)
         self.sent_starts = [u.start for u in units]
         self.units = units
@@ -132,13 +134,16 @@ class _Scored:
             for it in ints:
                 if it.end <= h.start and h.start - it.end <= 3:
                     w *= float(it.value)
+            own_voice = True
             if _inside(quotes, qstarts, h.start):
                 w *= lex.voice["quoted"]
+                own_voice = False
             else:
                 k = bisect.bisect_right(rep_pos, h.start) - 1
                 if k >= 0 and rep_pos[k] >= s0:
                     w *= lex.voice["reported"]
-            if h.start < headline_end and len(units) > 1:
+                    own_voice = False
+            if own_voice and h.start < headline_end and len(units) > 1:
                 w *= lex.voice["headline"]
             self.items.append((h.start, h.end, w, h.kind == "stance_verb", si))
         self.item_starts = [it[0] for it in self.items]

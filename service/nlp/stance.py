@@ -43,6 +43,7 @@ _HARD = re.compile(r"\s[-–—]\s|(?:\[\d+\])+|\bGroup \d+:?|\bCore (?:Viewpoin
 # clause boundaries
 _CLAUSE = re.compile(r"[,，;；:：、]|\s[-–—]\s|\(|\)|（|）")
 _LATIN = re.compile(r"[A-Za-z]")
+_QUANT = re.compile(r"(?:多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
 
 _lex: Optional[L.StanceLexicon] = None
 
@@ -133,6 +134,8 @@ class _Sentence:
         self.prep_end = {}
         self.kinds = {}
         self.verb_ends = doc.user.get("_stance_verb_ends", frozenset())
+        self.prev_mention = {b[0]: a for a, b in zip(mentions, mentions[1:])}
+        self.titles = _lex.titles if _lex is not None else frozenset()
         voided = [(h.start, h.end) for h in hits if h.kind == "not_negator"]
         for h in hits:
             if h.kind in ("negator", "refusal") and any(a <= h.start < b and (b - a) > (h.end - h.start)
@@ -157,6 +160,17 @@ class _Sentence:
             return False        # a possessor ("with ASEAN's trade …") is no prepositional object
         if j in self.prep_end:
             return True
+        if not _LATIN.match(norm[j:j + 1]):
+            # apposition inside the phrase: 同俄罗斯外长拉夫罗夫 — the person is in the phrase too
+            prev = self.prev_mention.get(m[0])
+            if prev is not None and 0 < m[0] - prev[1] <= 5 and norm[prev[1]:m[0]] in self.titles \
+                    and self.prep_object(prev):
+                return True
+            # 将多家中国企业, 对部分日本产品: a short quantifier between the marker and the name
+            for k in (j - 1, j - 2):
+                if k in self.prep_end and k >= self.s and _QUANT.match(norm, k, j):
+                    return True
+            return False
         k = j
         while k > self.s and norm[k - 1] == " ":
             k -= 1
@@ -353,6 +367,15 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
                         target = later[0] if later else other[-1]
                         conf *= 0.6
                         rule.append("implicit_target")
+    if source is not None and source[3] == "ORG":
+        state = _state_of(lex, source[2], names)
+        if state:
+            source = (source[0], source[1], state, "GPE")   # 日本政府 acts as 日本
+            rule.append("government_is_state")
+    if target is not None and target[3] == "ORG":
+        state = _state_of(lex, target[2], names)
+        if state:
+            target = (target[0], target[1], state, "GPE")
     if source is None or target is None or source[2] == target[2]:
         return
     if source[3] not in ACTOR_TYPES:
@@ -368,14 +391,16 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     neg = S.has("negator", lo, mods_hi)
     refusal = S.has("refusal", lo, mods_hi)
     modal = S.has("modality", max(cs, source[1] if source[1] <= t.start else cs), t.start) or S.has("modality", lo, mods_hi)
-    ease = S.has("easing", lo, mods_hi) + (S.has("easing", t.end, min(ce, t.end + 14)) if english else [])
+    # easing reaches over the object (暂停对中国商品加征关税): from the source to the verb
+    ease_lo = lo if english else max(cs, source[1] if source[1] <= t.start else cs)
+    ease = S.has("easing", ease_lo, mods_hi) + (S.has("easing", t.end, min(ce, t.end + 14)) if english else [])
     restrict = S.has("restricting", lo, mods_hi) + (S.has("restricting", t.end, min(ce, t.end + 3)) if not english else [])
-    if action in lex.restrict_heads and restrict:
-        action, label = "export_control", "against"
-        rule.append("restricting:" + restrict[-1].key)
     if action in lex.ease_heads and ease:
         label = "favor"
         rule.append("easing:" + ease[-1].key)
+    elif action in lex.restrict_heads and restrict:
+        action, label = "export_control", "against"
+        rule.append("restricting:" + restrict[-1].key)
     if neg or refusal:
         if refusal:
             label = "against" if label in ("favor", "neutral") else "neutral"
@@ -450,6 +475,16 @@ def _word_window_start(norm, pos, words):
         if norm[k] == " ":
             n += 1
     return k
+
+
+def _state_of(lex, org, names):
+    """日本政府, 美国当局: an ORG that is the government of a state acts as that state."""
+    for suf in lex.government_suffixes:
+        if org.endswith(suf) and len(org) > len(suf):
+            country = org[: -len(suf)]
+            if country in names and (names[country].get("type") == "GPE"):
+                return country
+    return None
 
 
 def _country_of(lex, org, names):

@@ -130,6 +130,8 @@ class StanceLexicon:
     org_country: Dict[str, str]
     ease_heads: frozenset = frozenset()
     restrict_heads: frozenset = frozenset()
+    government_suffixes: tuple = ()
+    titles: frozenset = frozenset()
 
 
 @dataclass
@@ -198,7 +200,9 @@ def load_stance() -> StanceLexicon:
         if not isinstance(d.get(key), int) or not 0 < d[key] < 40:
             raise LexiconError(f"stance_verbs.yaml {key}: must be a small positive integer")
     return StanceLexicon(sc.build(), d["window_zh"], d["window_en"], org_country,
-                         frozenset(d.get("ease_heads") or ()), frozenset(d.get("restrict_heads") or ()))
+                         frozenset(d.get("ease_heads") or ()), frozenset(d.get("restrict_heads") or ()),
+                         tuple(_words(d.get("government_suffixes"), "government_suffixes")),
+                         frozenset(_words(d.get("titles"), "titles")))
 
 
 def load_sentiment() -> SentimentLexicon:
