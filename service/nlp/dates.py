@@ -420,6 +420,7 @@ def _compile(t: _Tables) -> dict:
     yparts = _alt(t.year_parts)
     r = {}
     r["year"] = rf"{nb}(?P<y>\d{{4}}|{cn_year}{{4}})年(?P<part>{yparts})?"
+    r["roc_year"] = rf"民国(?P<y>\d{{1,3}}|{cn}{{1,4}})年(?P<part>{yparts})?"
     r["year_range"] = rf"(?<![\d.])(?P<y1>\d{{4}})年?{rng}(?P<y2>\d{{4}})年"
     r["year_part"] = rf"(?<![\d.{re.escape(''.join(t.numerals))}])年(?P<part>{yparts})"
     r["rel_year"] = rf"(?P<w>{_alt(t.rel['years'])})(?P<part>{yparts})?"
@@ -606,6 +607,15 @@ def _atoms(text: str, t: _Tables) -> list:
             add(Atom(m.start(), m.end(), "Y", Expr(year=y, ypart=t.year_parts[part])))
         end = m.end("part") - len(part) if part else m.end()
         add(Atom(m.start(), end, "Y", Expr(year=y), nxt=year_next))
+    for m in R["roc_year"].finditer(text):      # Taiwan's calendar: 民國114年 is 2025
+        n = int(m["y"]) if m["y"].isdigit() else _cn_int(m["y"], t)
+        if n is None or not 1 <= n <= 200:
+            continue
+        part = m["part"]
+        if part and _part_ok(text, m.end(), part, t):
+            add(Atom(m.start(), m.end(), "Y", Expr(year=1911 + n, ypart=t.year_parts[part])))
+        end = m.end("part") - len(part) if part else m.end()
+        add(Atom(m.start(), end, "Y", Expr(year=1911 + n), nxt=year_next))
     for m in R["year_range"].finditer(text):
         y1, y2 = int(m["y1"]), int(m["y2"])
         if 1900 <= y1 < y2 <= 2100:
