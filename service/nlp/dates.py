@@ -57,7 +57,7 @@ import calendar
 import datetime as _dt
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import yaml
@@ -66,7 +66,6 @@ from .doc import Doc, Span
 
 _DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "dates.yaml")
 
-_CN_DIGITS = "〇零一二两三四五六七八九十"
 _HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -189,7 +188,6 @@ class Cand:
     rule: str
     expr: Optional[Expr] = None
     pair: Optional[tuple] = None        # (Expr, Expr) for an interval
-    sort_key: tuple = field(default=(0,))
 
 
 # --------------------------------------------------------------------------- tables
@@ -884,6 +882,9 @@ def _en_atoms(text: str, t: _Tables) -> list:
     return out
 
 
+_SHI_WORDS = ("间", "期", "代", "候", "尚", "髦", "事", "段", "局", "势", "速")
+
+
 def _times(text: str, t: _Tables) -> list:
     R = t.regex
     out = []
@@ -901,8 +902,8 @@ def _times(text: str, t: _Tables) -> list:
         if m["u"] == "时":
             if not m["h"].isascii() and not anchored:
                 continue
-            if not m["mi"] and text[m.end():m.end() + 1] in ("间", "期", "代", "候", "尚", "髦", "事", "段", "局", "势", "速"):
-                continue
+            if not m["mi"] and text[m.end():m.end() + 1] in _SHI_WORDS:
+                continue        # 3时期, 10时段: 时 starts another word
         if _after_duration_marker(text, m.start("h"), t) and not m["per"]:
             continue
         out.append(Cand(m.start(), m.end(), "TIME", "time_cn"))
