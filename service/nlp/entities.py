@@ -251,8 +251,8 @@ def _compound_ok(cx: _Ctx, rs: int, re_: int, run) -> bool:
     if te == re_:
         return f in cx.r.abbrev_compound_flags
     if te < re_:
-        # several tokens: each exactly one abbreviation (美/中/贸易)
-        return all(cx.tok_start[s] and cx.tok_start[e] for s, e, _x in run)
+        # several tokens: each exactly one abbreviation (美/中/贸易), or a compound token first (中日/韩三国)
+        return f in cx.r.abbrev_compound_flags or all(cx.tok_start[s] and cx.tok_start[e] for s, e, _x in run)
     # one token longer than the run: 中美关系/nt, not 法西斯/ns or 中西部/nt
     return f in cx.r.abbrev_compound_flags and te - re_ >= 2
 
@@ -424,8 +424,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         lo = k
         while j >= 0 and k - j <= 6:
             wj, fj, sj, ej = toks[j]
-            if wj in r.org_generic and not _proper_token(cx, j) and (kind == "company" or j == k - 1 and w == head):
-                break   # 美国科技公司, 该委员会: generic, not a name
+            if wj in r.org_generic and not _proper_token(cx, j) and j == k - 1 and w == head and (head == "公司" or kind != "company"):
+                break   # 美国科技公司, 该委员会: generic, not a name (but 中国稀土集团 is one)
             if fj in MOD_FLAGS or _proper_token(cx, j) or (fj == "x" and wj in r.joiners):
                 if fj == "x" and wj in r.joiners and j == k - 1:
                     break
@@ -606,8 +606,9 @@ def _merge_gz_org(cx: _Ctx, c: Cand) -> Cand:
     return c
 
 
-def extract(doc: Doc) -> Doc:
-    st = _get()
+def extract(doc: Doc, state: Optional[_State] = None) -> Doc:
+    """Set ``doc.entities`` (the contract's Entity list) and ``doc.user["entity_mentions"]``."""
+    st = state or _get()
     cx = _Ctx(doc, st)
     _gazetteer_cands(cx)
     abbrev = _abbrev_cands(cx)
@@ -662,6 +663,22 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
         elif c.key is not None and end - c.start == 2 and norm[end - 1] == "方" and gz.abbrev.get(norm[c.start]) == c.key[1]:
             end -= 1     # 美方: the country is 美, as in 美企 and 美军
         add(key_of(c), c.type, c.start, end, c.rule)
+
+    # a surname alone (江主席, 王部长) is the person of that surname named before it
+    full = [k for k in order if ents[k]["type"] == "PERSON" and len(ents[k]["name"]) >= 2
+            and not (k[0] == "R" and ents[k]["name"] in r.surnames)]
+    for key in list(order):
+        ent = ents[key]
+        if key[0] != "R" or ent["type"] != "PERSON" or ent["name"] not in r.surnames:
+            continue
+        s0 = ent["mentions"][0]["start"]
+        cands_ = [k for k in full if ents[k]["name"].startswith(ent["name"]) and ents[k]["mentions"][0]["start"] < s0]
+        if len({ents[k]["name"] for k in cands_}) == 1:
+            tgt = cands_[0]
+            ents[tgt]["mentions"].extend(ent["mentions"])
+            ents[tgt]["_rules"].extend(x + "+surname" for x in ent["_rules"])
+            del ents[key]
+            order.remove(key)
 
     # short forms: 雷神 after 雷神公司, 门德斯 after 古斯塔沃·门德斯, 滕教授 after 滕斌圣
     aliases: Dict[str, tuple] = {}
