@@ -896,7 +896,11 @@ def _times(text: str, t: _Tables) -> list:
             mi = _cn_int(m["mi"], t) if m["mi"] not in ("零", "〇") else 0
             if mi is None or mi > 59:
                 continue
-        anchored = m["per"] or m["mi"] or m["half"] or m["h"] in ("零", "〇")
+        nxt = text[m.end():m.end() + 1]
+        if m["u"] == "点" and not (m["mi"] or m["half"]) and (nxt.isdigit() or nxt in t.numerals):
+            continue            # 零点五, 三点五: a decimal, not a clock time
+        anchored = (m["per"] or m["mi"] or m["half"] or m["h"] in ("零", "〇")
+                    or text.endswith("时间", 0, m.start()))      # 北京时间20点
         if m["u"] == "点" and not anchored:
             continue
         if m["u"] == "时":
