@@ -425,7 +425,7 @@ def _compile(t: _Tables) -> dict:
     r["decade"] = (rf"(?:(?P<c>上|20|二十)世纪)?(?<![\d.])(?P<y>\d{{4}}|\d0|[二三四五六七八九]十)年代"
                    rf"(?P<part>{_alt(t.decade_parts)})?")
     r["century"] = r"(?<![\d.])(?P<c>\d{2}|二十一|二十|十九|本|上)世纪(?!\d|[二三四五六七八九]十年代)"
-    r["month"] = rf"(?<![同每这那几数第单]){nb}(?P<m>{num}|元)月(?P<fen>份)?(?P<part>{mparts})?"
+    r["month"] = rf"(?<![同每这那几数第单胎]){nb}(?P<m>{num}|元)月(?P<fen>份)?(?P<part>{mparts})?"
     r["month_range"] = rf"{nb}(?P<m1>{num}){rng}(?P<m2>{num})月(?P<fen>份)?"
     r["first_months"] = (rf"(?P<p>{_alt(t.fm_prefixes)})(?:(?P<n>{num})个?月(?P<fen>份)?"
                          rf"|(?P<q>[一二两三123])个?季度)")
@@ -446,7 +446,7 @@ def _compile(t: _Tables) -> dict:
     r["weekday"] = (rf"(?P<r>{wd_rel})?(?P<p>{_alt(t.weekday_prefixes)})"
                     rf"(?P<d>{_alt(t.weekdays)})")
     r["rel_week"] = _alt(t.rel["weeks"])
-    r["ago"] = (rf"{nb}(?P<n>\d{{1,3}}|{cn}{{1,3}}|半)(?P<u>年|个月|个多月|周|个星期|星期|天|日)之?前"
+    r["ago"] = (rf"{nb}(?P<n>\d{{1,3}}|{cn}{{1,3}}|半)(?P<u>年|个月|个多月|周|个星期|星期|天)之?前"
                 rf"(?![后\d{re.escape(''.join(t.numerals))}个])")
     r["iso_day"] = r"(?<![\d.])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d|\.\d)"
     r["iso_month"] = r"(?<![\d.])(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])(?!\d|-\d)"
@@ -621,7 +621,8 @@ def _atoms(text: str, t: _Tables) -> list:
     for m in R["year_part"].finditer(text):
         if _prev(text, m.start()) in t.year_part_not_before or not _part_ok(text, m.end(), m["part"], t):
             continue
-        add(Atom(m.start(), m.end(), "YP", Expr(ypart=t.year_parts[m["part"]])))
+        add(Atom(m.start(), m.end(), "YP", Expr(ypart=t.year_parts[m["part"]]),
+                 bare_ok=_prev(text, m.start()) != "年"))      # 09年年底: not this year's
     for m in R["rel_year"].finditer(text):
         spec = t.rel["years"][m["w"]]
         if not _rel_ok(text, m, spec):
@@ -703,8 +704,8 @@ def _atoms(text: str, t: _Tables) -> list:
     for m in R["season_rel"].finditer(text):
         if _prev(text, m.start()) in ("如", "至", "迄"):
             continue
-        if m.end() - m.start() == 2 and text[m.end():m.end() + 1] in ("天", "日"):
-            continue
+        if m.end() - m.start() == 2 and text[m.end():m.end() + 1] in ("天", "日", "节"):
+            continue            # 今春节: 今 + 春节
         add(Atom(m.start(), m.end(), "SEAS", Expr(ryear=t.season_relative[m["r"]], months=t.seasons[m["s"]],
                                                   mkind="season")))
     for m in R["holiday"].finditer(text):
@@ -788,6 +789,8 @@ def _atoms(text: str, t: _Tables) -> list:
             add(Atom(m.start(), m.end(), "ISO", Expr(fixed=Period(u, u))))
     for m in R["iso_month"].finditer(text):
         y = int(m["y"])
+        if text.startswith(("赛季", "年度", " season", "季"), m.end()):
+            continue            # 2006-07赛季 is a season, not July 2006
         if 1900 <= y <= 2100:
             u = _month_unit(y, int(m["m"]))
             add(Atom(m.start(), m.end(), "ISO", Expr(fixed=Period(u, u))))
@@ -904,8 +907,11 @@ def _times(text: str, t: _Tables) -> list:
         if m["u"] == "点" and not anchored:
             continue
         if m["u"] == "时":
-            if not m["h"].isascii() and not anchored:
-                continue
+            if not m["h"].isascii() and not (m["per"] or m["mi"] or m["h"] in ("零", "〇")):
+                continue        # 一时, 一时半会: not a clock time
+            if m["h"].isascii() and not m["per"] and _prev(text, m.start()).isascii() \
+                    and _prev(text, m.start()).isalpha():
+                continue        # iOS6时
             if not m["mi"] and text[m.end():m.end() + 1] in _SHI_WORDS:
                 continue        # 3时期, 10时段: 时 starts another word
         if _after_duration_marker(text, m.start("h"), t) and not m["per"]:
@@ -1209,15 +1215,20 @@ def find(norm: str, published: Optional[_dt.date] = None) -> list:
                 p = None        # beyond the calendar (an anchor near year 1 or 9999)
             if p is not None:
                 value = p.iso()
-                if p.lo.gran == "D" and p.lo.day.replace(day=1) == p.hi.day.replace(day=1) \
-                        and not _day_only(c):
-                    ctx = (c.end, p.lo)
+                if _names_day(c) and p.lo.day.replace(day=1) == p.hi.day.replace(day=1):
+                    ctx = (c.end, p.hi)
         spans.append(Span(c.start, c.end, c.label, c.rule, value))
     return spans
 
 
-def _day_only(c: Cand) -> bool:
-    return (c.expr is not None and c.expr.day_only()) or (c.pair is not None and c.pair[0].day_only())
+def _names_day(c: Cand) -> bool:
+    """The date names a day of a named month (4月4日, 2025-04-04), not a holiday or 昨天."""
+    for e in (c.pair if c.pair else (c.expr,)):
+        if e.fixed is not None and e.fixed.hi.gran == "D":
+            return True
+        if (e.day is not None or e.days is not None) and (e.months is not None or e.rmonth is not None):
+            return True
+    return False
 
 
 def _resolve_candidate(c: Cand, published, ctx, t: _Tables) -> Optional[Period]:
