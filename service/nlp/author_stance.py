@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from functools import lru_cache
 from typing import Optional
 
 from . import normalize
@@ -51,22 +52,24 @@ def lexicon() -> L.SentimentLexicon:
 # ---------------------------------------------------------------------------- voice
 
 def _voice_mask(norm: str, lex: L.SentimentLexicon):
-    """Sorted (start, end) regions inside quotation marks (one linear scan)."""
+    """Sorted (start, end) regions inside quotation marks (one regex pass over the quote marks only)."""
     opening = {o: c for o, c in lex.quotes}
+    marks = re.compile("[" + re.escape("".join(sorted(set("".join(q for pair in lex.quotes for q in pair) + "\n")))) + "]")
     regions = []
-    stack_close = None
+    close = None
     start = 0
-    for i, ch in enumerate(norm):
-        if stack_close is not None:
-            if ch == stack_close:
-                if i - start <= 400:
-                    regions.append((start, i))
-                stack_close = None
-            elif ch in "\n":
-                stack_close = None
+    for m in marks.finditer(norm):
+        ch = m.group()
+        if close is not None:
+            if ch == close:
+                if m.start() - start <= 400:
+                    regions.append((start, m.start()))
+                close = None
+            elif ch == "\n":
+                close = None
         elif ch in opening:
-            stack_close = opening[ch]
-            start = i + 1
+            close = opening[ch]
+            start = m.end()
     return regions
 
 
@@ -80,11 +83,12 @@ def _inside(regions, starts, pos):
 class _Scored:
     """Polar hits of the document with negation, intensity and voice applied."""
 
-    def __init__(self, doc: Doc, lex: L.SentimentLexicon, units, mentions):
+    def __init__(self, doc: Doc, lex: L.SentimentLexicon, units, mentions, low):
         norm = doc.norm
-        low = L.ascii_lower(norm)
-        hits = lex.scanner.scan(low)
-        voided = [(h.start, h.end) for h in hits if h.kind == "not_negator"]
+        hits = doc.user.get("_stance_hits")
+        if hits is None:
+            hits = lex.scanner.scan(low)
+        voided = [(h.start, h.end) for h in hits if h.kind == "s_not_negator"]
         vstarts = [v[0] for v in voided]
 
         def void(h):
@@ -112,10 +116,13 @@ class _Scored:
             elif chosen and h.start == chosen[-1].start and h.end > chosen[-1].end:
                 chosen[-1] = h
                 last = h.end
-        negs = [h for h in hits if h.kind == "negator" and not void(h)]
-        ints = [h for h in hits if h.kind == "intensifier"]
+        negs = [h for h in hits if h.kind == "s_negator" and not void(h)]
+        int_at = {}
+        for h in hits:
+            if h.kind == "intensifier":
+                int_at[h.end] = max(int_at.get(h.end, 1.0), float(h.value))
         # "我认为" is the author's own voice; "X认为" is X's
-        reps = [h for h in hits if h.kind == "reporting" and not _FIRST_PERSON.search(norm, max(0, h.start - 3), h.start)]
+        reps = [h for h in hits if h.kind == "s_reporting" and not _FIRST_PERSON.search(norm, max(0, h.start - 3), h.start)]
         neg_ends = sorted(h.end for h in negs)
         self.sent_starts = [u.start for u in units]
         self.units = units
@@ -131,9 +138,11 @@ class _Scored:
             j = bisect.bisect_right(neg_ends, h.start) - 1
             if j >= 0 and neg_ends[j] >= max(s0, h.start - win) and not (h.kind == "stance_verb" and h.key.startswith("不")):
                 w = -w * 0.8
-            for it in ints:
-                if it.end <= h.start and h.start - it.end <= 3:
-                    w *= float(it.value)
+            for gap in range(4):
+                f_int = int_at.get(h.start - gap)
+                if f_int:
+                    w *= f_int
+                    break
             own_voice = True
             if _inside(quotes, qstarts, h.start):
                 w *= lex.voice["quoted"]
@@ -182,24 +191,43 @@ def _clause_bounds(norm, s, e, pos):
     return a, e
 
 
-def _target_mentions(doc: Doc, target: str, mentions):
-    """Spans of ``target`` in the doc: entity mentions, else literal, else its content words."""
+@lru_cache(maxsize=4096)
+def _target_forms(target: str):
+    """A requested target normalised, as a lookup key, and its content words
+    (开放二胎 → 开放, 二胎; 春节放鞭炮 → 春节, 鞭炮) — once per distinct target."""
+    from . import segment
     tn = normalize.normalize(target) if target else ""
     key = L.ascii_lower(tn).replace(" ", "")
-    for e in doc.entities or []:
-        forms = {L.ascii_lower(e.get("name") or "").replace(" ", ""), L.ascii_lower(e.get("en") or "").replace(" ", "")}
-        forms |= {L.ascii_lower(normalize.normalize(m.get("text") or "")).replace(" ", "") for m in e.get("mentions") or []}
-        if key and key in forms:
-            return [(m["start"], m["end"]) for m in e.get("mentions") or []], e.get("name"), 1.0
-    spans = _find_all(doc.norm, tn) if len(tn) >= 1 else []
+    parts = tuple(w for w, _s, _e in segment.tokenize(tn) if len(w.strip()) >= 2 and w not in _STOP) if tn else ()
+    return tn, key, parts
+
+
+def _entity_forms(doc: Doc, low: str) -> dict:
+    """Every surface form of every entity (name, English name, mentions), lowercased, once per doc."""
+    forms = doc.user.get("_author_forms")
+    if forms is None:
+        forms = {}
+        for e in doc.entities or []:
+            ms = e.get("mentions") or []
+            for f in [e.get("name") or "", e.get("en") or ""] + [low[m["start"]:m["end"]] for m in ms]:
+                f = L.ascii_lower(f).replace(" ", "") if f else ""
+                if f:
+                    forms.setdefault(f, e)
+        doc.user["_author_forms"] = forms
+    return forms
+
+
+def _target_mentions(doc: Doc, target: str, low: str):
+    """Spans of ``target`` in the doc: entity mentions, else literal, else its content words."""
+    tn, key, parts = _target_forms(target or "")
+    e = _entity_forms(doc, low).get(key) if key else None
+    if e is not None:
+        return [(m["start"], m["end"]) for m in e.get("mentions") or []], e.get("name"), 1.0
+    spans = _find_all(doc.norm, tn) if tn else []
     if not spans and tn:
-        low = L.ascii_lower(doc.norm)
         spans = _find_all(low, L.ascii_lower(tn))
     if spans:
         return spans, None, 1.0
-    # content words of the phrase (开放二胎 → 二胎; 春节放鞭炮 → 鞭炮)
-    from . import segment
-    parts = [w for w, _s, _e in segment.tokenize(tn) if len(w.strip()) >= 2 and w not in _STOP]
     spans = []
     for p in parts:
         spans += _find_all(doc.norm, p)
@@ -259,15 +287,17 @@ def extract(doc: Doc) -> Doc:
         return doc
     from .stance import entity_mentions
     mentions = entity_mentions(doc)
-    scored = _Scored(doc, lex, units, mentions)
+    low = doc.user.get("_stance_low") or L.ascii_lower(doc.norm)
+    scored = _Scored(doc, lex, units, mentions, low)
     targets = list(doc.targets or []) or _salient(doc, units)
     agents = _agents(doc)
     short = len(doc.norm) <= 400 or len(units) <= 4
     result = []
     for target in targets:
-        spans, ename, tw = _target_mentions(doc, target, mentions)
+        spans, ename, tw = _target_mentions(doc, target, low)
         result.append(_score_target(doc, lex, scored, units, target, spans, ename, tw, short, agents))
     doc.article_stances = result
+    doc.user.pop("_author_forms", None)
     return doc
 
 

@@ -46,13 +46,15 @@ _LATIN = re.compile(r"[A-Za-z]")
 _QUANT = re.compile(r"(?:多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
 
 _lex: Optional[L.StanceLexicon] = None
+_scanner: Optional[L.Scanner] = None      # stance and sentiment keys in one automaton
 
 
 def load() -> None:
     """Load and validate the lexicons (a bad data file fails here, at start-up)."""
-    global _lex
+    global _lex, _scanner
     _lex = L.load_stance()
     author_stance.load()
+    _scanner = _lex.scanner.merged(author_stance.lexicon().scanner)
 
 
 def lexicon() -> L.StanceLexicon:
@@ -65,6 +67,9 @@ def lexicon() -> L.StanceLexicon:
 
 def entity_mentions(doc: Doc) -> list:
     """Sorted, non-overlapping ``(start, end, name, type)`` of the document's entity mentions."""
+    cached = doc.user.get("_stance_mentions")
+    if cached is not None:
+        return cached
     ms = doc.user.get("entity_mentions")
     if ms is None:
         ms = []
@@ -78,11 +83,15 @@ def entity_mentions(doc: Doc) -> list:
         if m[0] >= last_end and m[2]:
             out.append(tuple(m[:4]))
             last_end = m[1]
+    doc.user["_stance_mentions"] = out
     return out
 
 
 def units(doc: Doc) -> List[Span]:
     """The document's sentences, re-joined where the splitter cut after an abbreviation."""
+    cached = doc.user.get("_stance_units")
+    if cached is not None:
+        return cached
     sents = doc.sentences or ([Span(0, len(doc.norm), "sentence", "stance.whole")] if doc.norm.strip() else [])
     out: List[Span] = []
     for s in sents:
@@ -90,6 +99,7 @@ def units(doc: Doc) -> List[Span]:
             out[-1] = Span(out[-1].start, s.end, "sentence", "stance.join_abbrev")
         else:
             out.append(s)
+    doc.user["_stance_units"] = out
     return out
 
 
@@ -185,12 +195,12 @@ def extract(doc: Doc) -> Doc:
     lex = lexicon()
     norm = doc.norm
     low = L.ascii_lower(norm)
-    all_hits = lex.scanner.scan(low)
+    all_hits = (_scanner or lex.scanner).scan(low)
     hit_starts = [h.start for h in all_hits]
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
-    doc.user["_stance_verb_ends"] = frozenset(t[3] for t in doc.pos_tokens if t[1].startswith("v")) if mentions else frozenset()
+    doc.user["_stance_verb_ends"] = _verb_ends(doc, mentions)
     out = []
     for sent in units(doc):
         seen = set()
@@ -201,15 +211,35 @@ def extract(doc: Doc) -> Doc:
             mi = bisect.bisect_left(m_starts, s)
             mj = bisect.bisect_left(m_starts, e)
             sm = [m for m in mentions[mi:mj] if m[1] <= e]
+            if len(sm) < 2 and not (sm and hi < hj):
+                continue            # a stance needs a source and a target (or a carried subject)
             sh = [h for h in all_hits[hi:hj] if h.end <= e]
-            if not sm:
+            if not any(h.kind == "trigger" for h in sh):
                 continue
             _read_segment(doc, lex, _Sentence(doc, low, s, e, sh, sm), names, seen, out)
         _drop_neutral_duplicates(out, first)
     doc.user.pop("_stance_verb_ends", None)
     doc.stances = out
+    doc.user["_stance_low"] = low
+    doc.user["_stance_hits"] = all_hits
     author_stance.extract(doc)
+    for k in ("_stance_low", "_stance_hits", "_stance_units", "_stance_mentions"):
+        doc.user.pop(k, None)
     return doc
+
+
+def _verb_ends(doc, mentions):
+    """End offsets of the jieba verb tokens that end right where a Chinese mention starts."""
+    if not mentions:
+        return frozenset()
+    pos = doc.pos_tokens
+    ends = [t[3] for t in pos]
+    out = set()
+    for m in mentions:
+        i = bisect.bisect_left(ends, m[0])
+        if i < len(ends) and ends[i] == m[0] and pos[i][1][:1] == "v":
+            out.add(m[0])
+    return frozenset(out)
 
 
 def _drop_neutral_duplicates(out, first):
@@ -248,7 +278,7 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
     for cs, ce in _clauses(norm, S.s, S.e):
         actors = [m for m in S.mentions if m[0] >= cs and m[1] <= ce and m[3] in TARGET_TYPES]
         ctrig = [t for t in triggers if t.start >= cs and t.end <= ce]
-        speaker = _speaker(S, actors, cs, ce)
+        speaker = _speaker(S, actors, cs, ce) if actors else None
         ctx = {"triggers": ctrig, "objects": set(), "carried_object": carried_object}
         for t in ctrig:
             _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx)
@@ -422,7 +452,7 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     prev = source
     for m in reversed([m for m in actors if m[1] <= source[0]]):
         gap = norm[m[1]:prev[0]]
-        if not gap.strip() or (len(gap) <= 6 and S.has("coordinators", m[1], prev[0]) and
+        if not gap.strip() or (len(gap) <= 6 and (S.has("coordinators", m[1], prev[0]) or gap.strip() == ",") and
                                not _LATIN.search(gap.replace("and", ""))):
             if m[3] in ACTOR_TYPES and m[2] != target[2] and not S.prep_object(m):
                 _emit(doc, lex, S, m, target, label, action, t, cs, ce, conf * 0.9, rule + ["coordinated"],
@@ -454,7 +484,8 @@ def _coordinated(norm, S, a, b):
     """Are mentions ``a`` and ``b`` joined only by a coordinator (General Motors and Tesla, 德国、美国)?"""
     x, y = (a, b) if a[0] < b[0] else (b, a)
     gap = norm[x[1]:y[0]]
-    return len(gap) <= 6 and bool(S.has("coordinators", x[1], y[0])) and not gap.strip(" ,、和与及and")
+    return len(gap) <= 6 and (bool(S.has("coordinators", x[1], y[0])) or gap.strip() == ",") \
+        and not gap.strip(" ,、和与及and")
 
 
 def _compound(norm, actors, m):

@@ -8,8 +8,9 @@ with an inflection (-s, -es, -d, -ed, -ing).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List, NamedTuple, Tuple
 
 import ahocorasick
 import yaml
@@ -21,6 +22,7 @@ ACTIONS = ("tariff", "sanction", "export_control", "criticize", "threaten", "opp
 LABELS = ("favor", "against", "neutral")
 _SUFFIXES = ("", "s", "es", "d", "ed", "ing")
 _UPPER = {c: c + 32 for c in range(65, 91)}
+_HAS_LATIN = re.compile(r"[a-z]")
 
 
 class LexiconError(ValueError):
@@ -40,8 +42,7 @@ def _is_english(key: str) -> bool:
     return any(_is_latin(c) for c in key) and not any("\u3400" <= c <= "\u9fff" for c in key)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     start: int
     end: int
     key: str
@@ -49,50 +50,84 @@ class Hit:
     value: object = None
 
 
+_EN_SEP = re.compile(r"[^a-z0-9]")
+
+
 class Scanner:
-    """One automaton over many (key, kind, value) entries."""
+    """Two automata over many (key, kind, value) entries: Chinese keys on the text as it is,
+    English keys on a copy where every character but a-z0-9 is a space and each key is
+    matched with a space before it, so only word starts are ever reported."""
 
     def __init__(self):
         self._entries: Dict[str, list] = {}
-        self._auto = None
+        self._zh = None
+        self._en = None
 
     def add(self, key: str, kind: str, value=None) -> None:
         if not isinstance(key, str) or not key.strip():
             raise LexiconError(f"empty or non-string key for {kind!r}: {key!r}")
         k = ascii_lower(key.strip()) if _is_english(key) else key.strip()
+        if _is_english(k) and not _is_latin(k[0]):
+            raise LexiconError(f"English key must begin with a letter or digit: {key!r}")
         self._entries.setdefault(k, []).append((kind, value))
 
     def build(self) -> "Scanner":
-        a = ahocorasick.Automaton()
+        zh, en = ahocorasick.Automaton(), ahocorasick.Automaton()
+        n_zh = n_en = 0
         for k, roles in self._entries.items():
-            a.add_word(k, (k, _is_english(k), tuple(roles)))
-        a.make_automaton()
-        self._auto = a
+            if _is_english(k):
+                en.add_word(" " + _EN_SEP.sub(" ", k), (k, tuple(roles)))
+                n_en += 1
+            else:
+                zh.add_word(k, (k, tuple(roles)))
+                n_zh += 1
+        if n_zh:
+            zh.make_automaton()
+        if n_en:
+            en.make_automaton()
+        self._zh = zh if n_zh else None
+        self._en = en if n_en else None
         return self
 
     def scan(self, low: str) -> List[Hit]:
         """Every hit in ``low`` (the ASCII-lowercased normalised text), sorted by (start, -length)."""
         out = []
         n = len(low)
-        if self._auto is None or not n:
+        if not n:
             return out
-        for last, (key, english, roles) in self._auto.iter(low):
-            start = last - len(key) + 1
-            end = last + 1
-            if english:
-                if _is_latin(key[0]) and start > 0 and _is_latin(low[start - 1]):
-                    continue
+        if self._zh is not None:
+            for last, (key, roles) in self._zh.iter(low):
+                start = last - len(key) + 1
+                for kind, value in roles:
+                    out.append(Hit(start, last + 1, key, kind, value))
+        if self._en is not None and _HAS_LATIN.search(low):
+            padded = " " + _EN_SEP.sub(" ", low)
+            for last, (key, roles) in self._en.iter(padded):
+                start = last - len(key)
+                end = last
                 if _is_latin(key[-1]):
                     j = end
                     while j < n and j - end <= 3 and "a" <= low[j] <= "z":
                         j += 1
-                    if low[end:j] not in _SUFFIXES or (j < n and "a" <= low[j] <= "z"):
+                    if j > end and (low[end:j] not in _SUFFIXES or (j < n and "a" <= low[j] <= "z")):
                         continue
                     end = j
-            for kind, value in roles:
-                out.append(Hit(start, end, key, kind, value))
-        out.sort(key=lambda h: (h.start, -(h.end - h.start)))
+                for kind, value in roles:
+                    out.append(Hit(start, end, key, kind, value))
+        out.sort(key=_hit_order)
         return out
+
+    def merged(self, other: "Scanner") -> "Scanner":
+        """One scanner over the keys of both (one pass over a text for two lexicons)."""
+        m = Scanner()
+        for src in (self, other):
+            for k, roles in src._entries.items():
+                m._entries.setdefault(k, []).extend(roles)
+        return m.build()
+
+
+def _hit_order(h):
+    return (h.start, h.start - h.end)
 
 
 def _load_yaml(name: str) -> dict:
@@ -218,9 +253,9 @@ def load_sentiment() -> SentimentLexicon:
             for k in _zh_en(node, f"{pol}.{w}"):
                 sc.add(k, "polar", sign * float(w))
     for k in _zh_en(d.get("negators"), "negators"):
-        sc.add(k, "negator")
+        sc.add(k, "s_negator")
     for k in _words(d.get("not_negators"), "not_negators"):
-        sc.add(k, "not_negator")
+        sc.add(k, "s_not_negator")
     ints = d.get("intensifiers") or {}
     for lang in ("zh", "en"):
         for k, v in (ints.get(lang) or {}).items():
@@ -228,7 +263,7 @@ def load_sentiment() -> SentimentLexicon:
                 raise LexiconError(f"sentiment.yaml intensifiers.{lang}.{k}: factor must be in [1, 3]")
             sc.add(k, "intensifier", float(v))
     for k in _zh_en(d.get("reporting"), "reporting"):
-        sc.add(k, "reporting")
+        sc.add(k, "s_reporting")
     sv = d.get("stance_verbs") or {}
     for lab, sign in (("favor", 1.0), ("against", -1.0)):
         for k in _zh_en(sv.get(lab), f"stance_verbs.{lab}"):
