@@ -64,6 +64,12 @@ class _State:
         self.translit_re = re.compile(f"[{re.escape(tl)}]{{1,8}}(?:[{re.escape(jn)}][{re.escape(tl)}]{{1,8}}){{1,4}}")
         heads = "|".join(re.escape(h) for h in r.org_english)
         self.en_org_re = re.compile(rf"(?<![A-Za-z0-9])((?:{_EN_WORD}[ ]){{1,4}}(?:{heads}))(?![A-Za-z0-9])")
+        titles = "|".join(re.escape(t) for t in r.titles_en)
+        self.en_person_re = re.compile(
+            rf"(?<![A-Za-z])(?:{titles})(?: of(?: the)? [A-Z][a-z]+(?: and [A-Z][a-z]+)?)?,? "
+            rf"([A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z]+|van|von|de|da|bin|al-?[A-Z][a-z]+)){{0,3}})(?![A-Za-z])")
+        laws = "|".join(re.escape(h) for h in r.law_heads_en)
+        self.en_law_re = re.compile(rf"(?<![A-Za-z])((?:[A-Z][A-Za-z\-]*[ ]|of[ ]|and[ ]|the[ ]|on[ ]|for[ ]){{1,10}}(?:{laws}))(?![A-Za-z])")
         ab = sorted(gz.abbrev, key=lambda s: -len(s))
         self.abbrev_re = re.compile("|".join(re.escape(a) for a in ab)) if ab else None
         self.law_heads_weak = r.law_weak
@@ -328,6 +334,11 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
             sur = (s, s + 1)
         if sur and (k == 0 or toks[k - 1][1] not in ("nr", "nrt", "nrfg")) and cx.gz_owner[sur[0]] == -1:
             out.append(Cand(sur[0], sur[1], "PERSON", None, "person:surname+title", P_RULE_LO))
+    # English: a title, then a capitalised name (Minister of Mining, Gustavo Mendes)
+    for m in cx.st.en_person_re.finditer(norm):
+        s, e = m.start(1), m.end(1)
+        if cx.free_gz(s, e) and (e - s) >= 4:
+            out.append(Cand(s, e, "PERSON", None, "person:title-en", P_RULE))
     # transliterated chains with a middle dot anywhere (古斯塔沃·门德斯)
     for m in cx.st.translit_re.finditer(norm):
         s, e = m.start(), m.end()
@@ -466,6 +477,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
     # English: MP Materials, Lynas Rare Earths Ltd
     for m in cx.st.en_org_re.finditer(cx.norm):
         s, e = m.start(1), m.end(1)
+        if re.match(r" [A-Z]", cx.norm[e:e + 2]):
+            continue      # Critical Minerals Act: the head word is inside a longer title
         words = cx.norm[s:e].split(" ")
         while len(words) > 1 and words[0] in ("The", "A", "An", "In", "At", "On", "For", "And", "But", "By", "With", "From"):
             s += len(words[0]) + 1; words = words[1:]
@@ -484,6 +497,13 @@ def _law_cands(cx: _Ctx) -> List[Cand]:
             out.append(Cand(s, e, "ORG", None, "org:title-media", P_RULE_HI, contain=True))
         elif _ends_with(t, r.law_heads) or any(c in t for c in "法规则令制策"):
             out.append(Cand(s, e, "LAW", None, "law:title", P_RULE_HI, contain=True))
+    for m in cx.st.en_law_re.finditer(norm):
+        s, e = m.start(1), m.end(1)
+        words = norm[s:e].split(" ")
+        while words and words[0] in ("of", "and", "the", "on", "for", "The"):
+            s += len(words[0]) + 1; words = words[1:]
+        if len(words) >= 2 and words[0][:1].isupper():
+            out.append(Cand(s, e, "LAW", None, "law:english", P_RULE, contain=True))
     for k, (w, f, s, e) in enumerate(toks):
         head = _ends_with(w, r.law_heads)
         if not head or head in r.law_heads_weak if False else not head:

@@ -65,6 +65,8 @@ class Rules:
     abbrev_single: frozenset = frozenset()
     abbrev_suffix_only: frozenset = frozenset()
     abbrev_compound_flags: frozenset = frozenset()
+    titles_en: tuple = ()
+    law_heads_en: tuple = ()
     person_trailing: tuple = ()
     surname_titles: tuple = ()
     org_extensions: tuple = ()
@@ -115,6 +117,8 @@ def load(path: str = PATH) -> Rules:
         abbrev_single=frozenset(_words(ab, "single", "abbrev.")),
         abbrev_suffix_only=frozenset(_words(ab, "suffix_only", "abbrev.")),
         abbrev_compound_flags=frozenset(_words(ab, "compound_flags", "abbrev.")),
+        titles_en=_by_length(_words(d, "person_titles_en")),
+        law_heads_en=_by_length(_words(d, "law_heads_en")),
         person_trailing=_by_length(_words(d, "person_trailing")),
         surname_titles=_by_length(_words(d, "surname_titles")),
         org_extensions=_by_length(_words(d, "org_extensions")),
