@@ -161,6 +161,7 @@ class Expr:
     rquarter: Optional[int] = None
     ago: Optional[tuple] = None         # (n, unit) — 三年前
     fixed: Optional[Period] = None      # resolved already (2025-08-20)
+    future: bool = False                # after 将于/定于…: the next occurrence, not the last
 
     def has_year(self) -> bool:
         return self.year is not None or self.ryear is not None
@@ -224,6 +225,7 @@ class _Tables:
     decade_parts: dict
     holidays: dict            # word -> (name, month, day, lunar table or None, require_after)
     duration_markers: tuple
+    future_markers: list
     day_not_after: tuple
     connectors: list
     openers: list
@@ -335,6 +337,16 @@ def _build(raw: dict) -> _Tables:
             t[y] = d
         lunar[str(name)] = t
         holidays[str(name)] = (str(name), None, None, t, ())
+    derived = raw.get("lunar_derived") or {}
+    if not isinstance(derived, dict):
+        _fail("lunar_derived must be a mapping")
+    for word, spec in derived.items():
+        if (not isinstance(spec, list) or len(spec) != 2 or spec[0] not in lunar
+                or not isinstance(spec[1], int) or not -30 <= spec[1] <= 30):
+            _fail(f"lunar_derived.{word} must be [lunar holiday, day offset within ±30]")
+        shift = _dt.timedelta(days=spec[1])
+        table = {y: d + shift for y, d in lunar[spec[0]].items()}
+        holidays[str(word)] = (str(word), None, None, table, ())
     for alias, name in (raw.get("holiday_aliases") or {}).items():
         if name not in lunar and name not in holidays:
             _fail(f"holiday_aliases.{alias} names an unknown holiday {name}")
@@ -361,9 +373,9 @@ def _build(raw: dict) -> _Tables:
         _fail("english.relative must be a mapping")
     en_t["relative"] = {}
     for phrase, spec in relv.items():
-        if (not isinstance(spec, list) or len(spec) != 2 or spec[0] not in ("year", "month", "week", "day")
+        if (not isinstance(spec, list) or len(spec) != 2 or spec[0] not in ("year", "quarter", "month", "week", "day")
                 or not isinstance(spec[1], int)):
-            _fail(f"english.relative.{phrase} must be [year|month|week|day, offset]")
+            _fail(f"english.relative.{phrase} must be [year|quarter|month|week|day, offset]")
         en_t["relative"][phrase.lower()] = tuple(spec)
 
     fm = raw.get("first_months")
@@ -397,6 +409,7 @@ def _build(raw: dict) -> _Tables:
         decade_parts=_range_map(raw, "decade_parts", 0, 9),
         holidays=holidays,
         duration_markers=tuple(_str_list(raw, "duration_markers")),
+        future_markers=_str_list(raw, "future_markers"),
         day_not_after=tuple(_str_list(raw, "day_not_after")),
         connectors=_str_list(raw, "connectors"),
         openers=_str_list(raw, "interval_openers"),
@@ -492,6 +505,7 @@ def _compile(t: _Tables) -> dict:
     r["en_opener"] = r"(?i)(?:^|[^A-Za-z])(?P<o>from|between)[ ]{1,2}$"
     r["cn_connector"] = "(?:" + _alt(t.connectors) + ")"
     r["duration_marker"] = "(?:" + _alt(t.duration_markers) + ")$"
+    r["future"] = "(?:" + _alt(t.future_markers) + ")$"
     r["day_not_after"] = "(?:" + _alt(t.day_not_after) + ")"
     return {k: re.compile(v) for k, v in r.items()}
 
@@ -857,8 +871,8 @@ def _en_atoms(text: str, t: _Tables) -> list:
         add(Atom(m.start(), m.end(), "EN", Expr(years=(y, y + 9))))
     for m in R["en_rel"].finditer(text):
         unit, off = e["relative"][re.sub(r"\s+", " ", m["w"].lower())]
-        ex = {"year": Expr(ryear=off), "month": Expr(rmonth=off), "week": Expr(rweek=off),
-              "day": Expr(rday=off)}[unit]
+        ex = {"year": Expr(ryear=off), "quarter": Expr(rquarter=off), "month": Expr(rmonth=off),
+              "week": Expr(rweek=off), "day": Expr(rday=off)}[unit]
         add(Atom(m.start(), m.end(), "EN", ex))
     for m in R["en_quarter"].finditer(text):
         q = int(m["q"]) if m["q"] else e["ordinals"][m["qw"].lower()]
@@ -1038,6 +1052,8 @@ def _select(cands: list) -> list:
 
 def _bare_year(e: Expr, anchor: _dt.date, t: _Tables) -> int:
     a, b = e.months
+    if e.future:                # 将于10月: the next such period that has not ended
+        return anchor.year if min(b, 12) >= anchor.month else anchor.year + 1
     if e.mkind in ("month", "range", "first"):
         # the latest such month not after the anchor month + look-ahead (wrapping the year end)
         ahead = (b - anchor.month) % 12
@@ -1094,6 +1110,8 @@ def _resolve(e: Expr, anchor: Optional[_dt.date], t: _Tables) -> Optional[Period
     if e.weekday is not None:
         if e.rweek is not None:
             d = _monday(anchor) + _dt.timedelta(weeks=e.rweek, days=e.weekday - 1)
+        elif e.future:
+            d = anchor + _dt.timedelta(days=(e.weekday - anchor.isoweekday()) % 7)
         else:
             d = anchor - _dt.timedelta(days=(anchor.isoweekday() - e.weekday) % 7)
         return _period(Unit("D", d))
@@ -1115,8 +1133,11 @@ def _resolve(e: Expr, anchor: Optional[_dt.date], t: _Tables) -> Optional[Period
                 if p is None:
                     continue
                 delta = (p.lo.day - anchor).days
-                c = -delta if delta <= 0 else delta * t.day_future_weight
-                if cost is None or c < cost:
+                if e.future:
+                    c = delta if delta >= 0 else None
+                else:
+                    c = -delta if delta <= 0 else delta * t.day_future_weight
+                if c is not None and (cost is None or c < cost):
                     best, cost = p, c
             return best
         return _holiday(e, y, t)
@@ -1152,8 +1173,11 @@ def _bare_day(e: Expr, anchor: _dt.date, t: _Tables) -> Optional[Period]:
         if u is None:
             continue
         delta = (u.day - anchor).days
-        cost = -delta if delta <= 0 else delta * t.day_future_weight
-        if best_cost is None or cost < best_cost:
+        if e.future:
+            cost = delta if delta >= 0 else None
+        else:
+            cost = -delta if delta <= 0 else delta * t.day_future_weight
+        if cost is not None and (best_cost is None or cost < best_cost):
             best, best_cost = (y, m), cost
     return _in_month(*best, e) if best else None
 
@@ -1209,6 +1233,8 @@ def find(norm: str, published: Optional[_dt.date] = None) -> list:
     for c in chosen:
         value = None
         if c.label == "DATE":
+            if t.regex["future"].search(norm, max(0, c.start - 6), c.start):
+                c = _as_future(c)
             try:
                 p = _resolve_candidate(c, published, ctx, t)
             except (OverflowError, ValueError):
@@ -1219,6 +1245,12 @@ def find(norm: str, published: Optional[_dt.date] = None) -> list:
                     ctx = (c.end, p.hi)
         spans.append(Span(c.start, c.end, c.label, c.rule, value))
     return spans
+
+
+def _as_future(c: Cand) -> Cand:
+    if c.pair:
+        return replace(c, pair=(replace(c.pair[0], future=True), replace(c.pair[1], future=True)))
+    return replace(c, expr=replace(c.expr, future=True))
 
 
 def _names_day(c: Cand) -> bool:
