@@ -29,6 +29,8 @@ RUN_RE = re.compile(r"(?>(?:" + ARABIC + r"|[" + CN_CHARS + r"]|点(?=[\d" + "".
 TOKEN_RE = re.compile(ARABIC + r"|.", re.S)
 
 MAX_DIGITS = 18     # longer digit strings are codes, ids, phone numbers, not amounts
+MAX_RUN = 64
+_PURE_AR = re.compile(r"[0-9][0-9,.]*")
 
 
 @dataclass
@@ -255,6 +257,8 @@ def find(s: str, pos: int = 0, endpos: Optional[int] = None) -> Iterator[Numeral
     """Every maximal Chinese/Arabic numeral run in ``s`` (English words: see ``english``)."""
     endpos = len(s) if endpos is None else endpos
     for m in RUN_RE.finditer(s, pos, endpos):
+        if m.end() - m.start() > MAX_RUN:
+            continue            # a run of 65+ numeral characters is a code or noise, never an amount
         yield from numerals_in_run(s, m.start(), m.end())
 
 
@@ -269,7 +273,7 @@ def numerals_in_run(s: str, start: int, end: int, allow_bare: bool = False) -> I
         return
     lo, hi, n, vague, big, bare = r
     text = run[:n]
-    pure_ar = text[0].isdigit() and all(ch.isdigit() or ch in ",." for ch in text)
+    pure_ar = _PURE_AR.fullmatch(text) is not None
     if pure_ar and not arabic_ok(text):
         return
     yield Numeral(start, start + n, lo, hi, vague, big, bare if bare is not None else lo,

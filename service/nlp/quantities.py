@@ -169,7 +169,9 @@ def load() -> None:
     zh_names = sorted((f for f, e in zh.items() if e.type == "currency" and len(f) >= 2 and not f.endswith("元")),
                       key=len, reverse=True)
     L["zh_cur_before_re"] = re.compile("(?:" + "|".join(re.escape(f) for f in zh_names) + ")$")
-    L["prefix_last"] = set(k[-1] for k in prefixes)
+    L["prefix_by_last"] = {}
+    for form, code in L["prefixes"]:
+        L["prefix_by_last"].setdefault(form[-1], []).append((form, code))
     L["minors"] = minors
     L["rate_den"] = rate_den
     L["bare_before"] = sorted(bare["before"], key=len, reverse=True)
@@ -201,6 +203,24 @@ def load() -> None:
     for d in (per.get("zh_prefix") or {}, per.get("zh_suffix") or {}, per.get("en_suffix") or {}):
         for k, v in d.items():
             _req(v in rate_den, f"quantity_words.yaml: period {k} → {v} is not a rate denominator")
+    # compiled lookups: one C call instead of a Python loop per candidate
+    L["q_pre_zh_re"] = _before_re([f for f, _ in L["q_pre_zh"]])
+    L["q_pre_zh_lab"] = {f: lab for f, lab in L["q_pre_zh"]}
+    L["q_pre_en_re"] = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(f) for f, _ in L["q_pre_en"]) + r")[ \u00a0]*$", re.I)
+    L["q_pre_en_lab"] = {f.lower(): lab for f, lab in L["q_pre_en"]}
+    L["q_suf_zh_re"] = re.compile("|".join(re.escape(f) for f, _ in L["q_suf_zh"]))
+    L["q_suf_zh_lab"] = {f: lab for f, lab in L["q_suf_zh"]}
+    L["q_suf_en_re"] = re.compile(r" (" + "|".join(re.escape(f) for f, _ in L["q_suf_en"]) + r")(?![A-Za-z])", re.I)
+    L["q_suf_en_lab"] = {f.lower(): lab for f, lab in L["q_suf_en"]}
+    L["level_nouns_re"] = re.compile(r"\s*(?:的)?(?:" + "|".join(re.escape(n) for n in L["level_nouns"]) + r")", re.I)
+    L["per_en_re"] = re.compile(r"(?: (" + "|".join(re.escape(f) for f, _ in L["per_en_suffix"] if not f.startswith("/"))
+                                + r")(?![A-Za-z])|(" + "|".join(re.escape(f) for f, _ in L["per_en_suffix"] if f.startswith("/"))
+                                + r")(?![A-Za-z]))", re.I)
+    L["per_en_lab"] = {f.lower(): per for f, per in L["per_en_suffix"]}
+    L["per_zh_suf_re"] = re.compile("|".join(re.escape(f) for f, _ in L["per_zh_suffix"] if f.startswith("/")))
+    L["per_zh_suf_lab"] = dict(L["per_zh_suffix"])
+    L["per_zh_pre_re"] = _before_re([f for f, _ in L["per_zh_prefix"]])
+    L["per_zh_pre_lab"] = dict(L["per_zh_prefix"])
     L["en_abbr_scales"] = {k.lower(): Decimal(v) for k, v in eng["abbr_scales"].items()}
     L["en_scales"] = {k: Decimal(v) for k, v in eng["scales"].items()}
     L["en_vague"] = {k: Decimal(v) for k, v in eng["vague_scales"].items()}
@@ -208,6 +228,18 @@ def load() -> None:
     L["en_mult_verbs"] = set(eng.get("multiple_verbs") or [])
     L["en_fractions"] = {k: Decimal(v) for k, v in eng["fractions"].items()}
     _compile_english(eng)
+
+
+def _before_re(forms):
+    """A pattern for 'one of these forms ends here', used with search(s, p - maxlen, p)."""
+    forms = sorted(forms, key=len, reverse=True)
+    return re.compile("(?:" + "|".join(re.escape(f) for f in forms) + ")$"), max(len(f) for f in forms)
+
+
+def _find_before(rx, s, p, lo=0):
+    pat, n = rx
+    m = pat.search(s, max(lo, p - n), p)
+    return m
 
 
 def _by_first(table):
@@ -227,21 +259,34 @@ def _compile_english(eng):
     L = _L
     num_words = list(eng["ones"]) + list(eng["tens"]) + list(eng["scales"])
     w = "|".join(sorted(num_words, key=len, reverse=True))
-    L["en_num_re"] = re.compile(r"(?<![A-Za-z\-])(?:(?:a|an)\s+(?=(?:hundred|thousand|dozen)\b))?(?:" + w
-                                + r")(?:(?:\s+|-)(?:and\s+)?(?:" + w + r"))*(?![A-Za-z])", re.I)
+    L["en_num_re"] = re.compile(r"(?:" + w + r")(?:(?:\s+|-)(?:and\s+)?(?:" + w + r"))*(?![A-Za-z])", re.I)
     L["en_scale_re"] = re.compile(r"[ \u00a0]?(million|billion|trillion|thousand|bn|mn|mln|tn|trn)(?![A-Za-z])", re.I)
-    L["en_vague_re"] = re.compile(r"(?<![A-Za-z])(?:(tens|hundreds|thousands)\s+of\s+)?(millions|billions|trillions)(?![A-Za-z])", re.I)
-    fold = "|".join(sorted(list(eng["ones"]) + list(eng["tens"]), key=len, reverse=True))
-    L["en_fold_re"] = re.compile(r"(?<![A-Za-z\-])(?:(\d+(?:\.\d+)?)|(" + fold + r"))[ -]?fold(?![A-Za-z])", re.I)
-    L["en_mult_re"] = re.compile(r"(?<![A-Za-z])(" + "|".join(eng["multiples"]) + r")(?![A-Za-z])", re.I)
-    fr = "|".join(eng["fractions"])
-    L["en_frac_re"] = re.compile(r"(?<![A-Za-z])(a|one|two|three|four|five|six|seven|eight|nine)[ -](" + fr + r")(?![A-Za-z])", re.I)
     L["word_re"] = re.compile(r"[A-Za-z]+(?:'s)?")
+    trig = {}
+    for k in num_words:
+        trig[k.lower()] = "num"
+    for k in eng["multiples"]:
+        trig[k.lower()] = "mult"
+    for k in eng["fractions"]:
+        trig[k.lower()] = "frac"
+    for k in ("millions", "billions", "trillions"):
+        trig[k] = "vague"
+    trig["fold"] = "fold"
+    L["en_trigger"] = trig
 
 
 # ---------------------------------------------------------------- text view
 _HAN = "\u3400-\u9fff\uf900-\ufaff"
-_SQUEEZE = re.compile(r"(?<=[" + _HAN + r"0-9%.]) +(?=[" + _HAN + r"])|(?<=[" + _HAN + r"]) +(?=[0-9])")
+_RE_MONTH = re.compile(r"[0-9一二三四五六七八九十〇零]{1,3}月")
+_RE_FROM_ZH = re.compile(r"(?:从|由)[^,，。]{0,4}$")
+_RE_FROM_EN = re.compile(r"(?i)\bfrom\s*$")
+_RE_LATIN_END = re.compile(r"[A-Za-z]\s*$")
+_RE_YOY = re.compile(r"(?:同比|环比)[^\d,，。]{0,2}$")
+_RE_WS = re.compile(r"\s+")
+_RE_PER_EN = re.compile(r"(?i)\s+(?:per|a|an|each)\s+")
+# spaces inside spaced-out numerals and units (一 百 五 十 个 百 分 点, 百 分 之 2.4, １０ 成); left side a numeral character
+_NUMCH = "0-9" + numbers.CN_CHARS + "点个分之"
+_SQUEEZE = re.compile(r"(?<=[" + _NUMCH + r"]) +(?=[" + _HAN + r"])|(?<=[" + _HAN + r"]) +(?=[0-9])")
 _CLAUSE_END = set(",.;:!?，。；：！？、\n\r()（）[]【】\"“”")
 _SENT_END = set(".;!?。；！？\n\r")
 IS_HAN = re.compile(r"[" + _HAN + r"]")
@@ -386,9 +431,12 @@ def _prefix_currency(s, st):
     q = st
     if q > 0 and s[q - 1] == " ":
         q -= 1
-    if q == 0 or s[q - 1] not in _L["prefix_last"]:
+    if q == 0:
         return None
-    for form, code in _L["prefixes"]:
+    cands = _L["prefix_by_last"].get(s[q - 1])
+    if not cands:
+        return None
+    for form, code in cands:
         b = q - len(form)
         if b >= 0 and s.startswith(form, b):
             if _is_letter(form[0]) and b > 0 and _is_letter(s[b - 1]):
@@ -458,7 +506,7 @@ def _read(s, num, script, date_mask):
             vague = True
             st2 -= 1
             bare_ok = "vague"
-        elif _label_before(s, st2, _L["q_pre_zh"], max(0, st2 - 3)) is not None:
+        elif _find_before(_L["q_pre_zh_re"], s, st2) is not None:
             bare_ok = "qualified"
     cur = _prefix_currency(s, st2)
     q_start = cur[1] if cur else st2
@@ -515,6 +563,8 @@ def _read(s, num, script, date_mask):
         unit = None
         if not (("亿" in s[st:en_]) or ("兆" in s[st:en_])):
             return None
+    if unit is None and not _bare_useful(s, st, en_, p, num):
+        return None
     if unit is None:
         return Q(q_start, en_ if p == en_ else p, "number", lo * sign, hi * sign, None, "bare", vague=vague,
                  num_start=st, num_end=en_, big=big, bare=bare * sign, has_unit=False, script=num.script,
@@ -565,6 +615,24 @@ def _read(s, num, script, date_mask):
     return q
 
 
+_RANGE_NEXT = re.compile(r"\s*(?:到|至|~|～|-|–|—|－|〜)|\s+(?:to|and)\s", re.I)
+_ELLIPSIS_CUE = re.compile(r"(?i)(?:compared\s+(?:to|with)|versus|vs\.?|against|than|from|相比|相较|比|而|较)")
+
+
+def _bare_useful(s, st, en_, p, num):
+    """Keep a numeral with no unit only where a later pass can use it: a range (3至5亿美元),
+    an English count (27,000 jobs), a bare amount in 亿 (投资几百亿), an ellipsis (down from 980)."""
+    if _RANGE_NEXT.match(s, p):
+        return True
+    if p + 1 < len(s) and s[p] == " " and "a" <= s[p + 1] <= "z":
+        return True
+    if num.script == "cn" and ("亿" in s[st:en_] or "兆" in s[st:en_]):
+        return True
+    if _ELLIPSIS_CUE.search(s, max(0, st - 40), st):
+        return True
+    return False
+
+
 _TEMP_CONTEXT = ("温", "热", "冷", "烧", "华氏", "摄氏", "零下", "寒", "暖", "℃", "°")
 
 
@@ -613,7 +681,7 @@ def _year_is_date(s, num, st, en_, uend):
         if rest.startswith(suf):
             return True
     # 2025年8月, 25年3月
-    m = re.match(r"[0-9一二三四五六七八九十〇零]{1,3}月", rest)
+    m = _RE_MONTH.match(rest)
     if m:
         return True
     v = num.lo
@@ -654,8 +722,9 @@ def _minor_after(s, q):
 
 # ---------------------------------------------------------------- special forms
 _CN_CHARS_CLASS = "[0-9" + numbers.CN_CHARS + "点.]"
-FRACTION_RE = re.compile(r"(" + _CN_CHARS_CLASS + r"+)分之(" + numbers.RUN_RE.pattern + r")")
-CHENG_RE = re.compile(r"(" + _CN_CHARS_CLASS + r"+|半)(成|折)(半)?")
+# each run of numeral characters is tried once, from its start (no quadratic retries on long runs)
+FRACTION_RE = re.compile(r"(?<!" + _CN_CHARS_CLASS + r")(" + _CN_CHARS_CLASS + r"{1,24}+)分之(" + numbers.RUN_RE.pattern + r")")
+CHENG_RE = re.compile(r"(?<!" + _CN_CHARS_CLASS + r")(" + _CN_CHARS_CLASS + r"{1,24}+|半)(成|折)(半)?")
 FANFAN_RE = re.compile(r"翻(?:了)?(?:([一两二三四五六七八九十0-9]+)番|番|倍)")
 PCT_EN_RE = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent|per cent)", re.I)
 
@@ -746,72 +815,102 @@ def _fanfan(s, out):
         out.append(q)
 
 
+_FOLD_BEFORE = re.compile(r"(\d+(?:\.\d+)?)[ -]?$")
+_FRAC_BEFORE = re.compile(r"(?<![A-Za-z])(a|one|two|three|four|five|six|seven|eight|nine)[ -]$", re.I)
+_VAGUE_BEFORE = re.compile(r"(?<![A-Za-z])(tens|hundreds|thousands)\s+of\s+$", re.I)
+
+
 def _english(s, out, doc_currency):
+    """English number words, -fold, doubled/tripled, a third, hundreds of billions.
+
+    One pass over the words of the text; the few trigger words start an anchored match.
+    """
     L = _L
-    # number words: four times, two companies, seventeen
-    for m in L["en_num_re"].finditer(s):
-        words = [w for w in re.split(r"[\s-]+", m.group(0).lower()) if w]
-        v = numbers.english_words_value(words)
-        if v is None:
+    trig = L["en_trigger"]
+    covered = -1
+    for wm in L["word_re"].finditer(s):
+        w = wm.group(0).lower()
+        kind = trig.get(w)
+        if kind is None:
+            if w.endswith("fold") and w[:-4] in trig and trig[w[:-4]] == "num":
+                kind = "fold"
+            else:
+                continue
+        st = wm.start()
+        if st < covered:
             continue
-        num = numbers.Numeral(m.start(), m.end(), v, v, script="en", leading_one=(v == 1))
-        q = _read(s, num, "en", None)
-        if q is not None and (q.has_unit or v > 1):
-            out.append(q)
-    # sevenfold, 7-fold
-    for m in L["en_fold_re"].finditer(s):
-        if m.group(1):
-            v = Decimal(m.group(1))
-        else:
-            v = numbers.english_words_value([m.group(2).lower()])
+        if kind == "num":
+            if st > 0 and (s[st - 1] == "-" or _is_letter(s[st - 1])):
+                continue
+            m = L["en_num_re"].match(s, st)
+            if m is None:
+                continue
+            covered = m.end()
+            words = [x for x in re.split(r"[\s-]+", m.group(0).lower()) if x]
+            v = numbers.english_words_value(words)
             if v is None:
                 continue
-        out.append(Q(m.start(), m.end(), "multiple", v, v, "x", "en:fold", num_start=m.start(), num_end=m.end(), script="en"))
-    # doubled, tripled, double, twice
-    for m in L["en_mult_re"].finditer(s):
-        w = m.group(1).lower()
-        v = L["en_multiples"][w]
-        q = Q(m.start(), m.end(), "multiple", v, v, "x", "en:multiple", num_start=m.start(), num_end=m.end(), script="en")
-        if w in L["en_mult_verbs"]:
-            q.change = "increase"
-            q.extra["fixed_change"] = True
-        elif w in ("double", "triple", "quadruple", "twice", "treble", "quintuple"):
-            # only as a comparison: "double the price", "twice as much"
-            nxt = s[m.end():m.end() + 12].lower()
-            if not (nxt.startswith(" the ") or nxt.startswith(" that") or nxt.startswith(" as ") or nxt.startswith(" its ")
-                    or nxt.startswith(" what") or nxt.startswith(" their")):
+            num = numbers.Numeral(m.start(), m.end(), v, v, script="en", leading_one=(v == 1))
+            q = _read(s, num, "en", None)
+            if q is not None and (q.has_unit or v > 1):
+                out.append(q)
+        elif kind == "fold":
+            if w == "fold":
+                m = _FOLD_BEFORE.search(s, max(0, st - 14), st)
+                if m is None:
+                    continue
+                v, a = Decimal(m.group(1)), m.start()
+            else:
+                v, a = numbers.english_words_value([w[:-4]]), st
+                if v is None:
+                    continue
+            out.append(Q(a, wm.end(), "multiple", v, v, "x", "en:fold", num_start=a, num_end=wm.end(), script="en"))
+        elif kind == "mult":
+            v = L["en_multiples"][w]
+            q = Q(st, wm.end(), "multiple", v, v, "x", "en:multiple", num_start=st, num_end=wm.end(), script="en")
+            if w in L["en_mult_verbs"]:
+                q.change = "increase"
+                q.extra["fixed_change"] = True
+            else:
+                # only as a comparison: "double the price", "twice as much"
+                nxt = s[wm.end():wm.end() + 8].lower()
+                if not nxt.startswith((" the ", " that", " as ", " its ", " what", " their")):
+                    continue
+            out.append(q)
+        elif kind == "frac":
+            m = _FRAC_BEFORE.search(s, max(0, st - 7), st)
+            if m is None:
                 continue
-        out.append(q)
-    # a third, two-thirds, one quarter
-    for m in L["en_frac_re"].finditer(s):
-        a = m.group(1).lower()
-        n = Decimal(1) if a in ("a", "one") else numbers.english_words_value([a])
-        d = L["en_fractions"][m.group(2).lower()]
-        if n is None:
-            continue
-        v = n / d * 100
-        out.append(Q(m.start(), m.end(), "percent", v, v, "%", "en:fraction", num_start=m.start(), num_end=m.end(), script="en"))
-    # hundreds of billions, trillions
-    for m in L["en_vague_re"].finditer(s):
-        base = L["en_vague"][m.group(2).lower()]
-        if m.group(1):
-            base = base * L["en_vague"][m.group(1).lower()]
-        lo, hi = base, base * 10
-        end = m.end()
-        unit = None
-        mm = re.match(r"\s+of\s+", s[end:end + 6])
-        if mm:
-            r = _unit_after(s, end + mm.end() - 1, "en")
-            if r is None or r[0].type == "measure":
+            a = m.group(1).lower()
+            n = Decimal(1) if a in ("a", "one") else numbers.english_words_value([a])
+            if n is None or (a in ("a", "one") and w.endswith("s")):
                 continue
-            unit = r[0]
-            end = r[1]
-        if unit is None:
-            unit = Entry("money", doc_currency, Decimal(1), Decimal(0), "currency", "")
-        q = Q(m.start(), end, unit.kind, lo * unit.factor, hi * unit.factor, unit.unit, "en:vague", vague=True,
-              num_start=m.start(), num_end=m.end(), script="en")
-        q.extra["value_null"] = True
-        out.append(q)
+            v = n / L["en_fractions"][w] * 100
+            out.append(Q(m.start(), wm.end(), "percent", v, v, "%", "en:fraction", num_start=m.start(), num_end=wm.end(),
+                         script="en"))
+        elif kind == "vague":
+            base = L["en_vague"][w]
+            a = st
+            m = _VAGUE_BEFORE.search(s, max(0, st - 16), st)
+            if m is not None:
+                base = base * L["en_vague"][m.group(1).lower()]
+                a = m.start()
+            lo, hi = base, base * 10
+            end = wm.end()
+            unit = None
+            mm = re.match(r"\s+of\s+", s[end:end + 6])
+            if mm:
+                r = _unit_after(s, end + mm.end() - 1, "en")
+                if r is None or r[0].type == "measure":
+                    continue
+                unit = r[0]
+                end = r[1]
+            if unit is None:
+                unit = Entry("money", doc_currency, Decimal(1), Decimal(0), "currency", "")
+            q = Q(a, end, unit.kind, lo * unit.factor, hi * unit.factor, unit.unit, "en:vague", vague=True,
+                  num_start=a, num_end=wm.end(), script="en")
+            q.extra["value_null"] = True
+            out.append(q)
 
 
 _EN_COUNT_NUM = re.compile(r"\d")
@@ -857,12 +956,17 @@ def _clause_start(s, p, limit=40):
 def _qualify(s, q):
     L = _L
     # prefix
-    r = _label_before(s, q.start, L["q_pre_zh"], max(0, q.start - 4))
-    if r is None:
-        r = _label_before_en(s, q.start, L["q_pre_en"])
+    r = None
+    m = _find_before(L["q_pre_zh_re"], s, q.start)
+    if m is not None:
+        r = (L["q_pre_zh_lab"][m.group(0)], m.start())
+    else:
+        m = L["q_pre_en_re"].search(s, max(0, q.start - 24), q.start)
+        if m is not None:
+            r = (L["q_pre_en_lab"][m.group(1).lower()], m.start(1))
     if r is not None:
         lab, st = r
-        # 超 in 超过 / 近 in 最近 / 约 in 合约: the qualifier must not close a longer word
+        # 近 in 最近/附近, 约 in 合约: the qualifier must not close a longer word
         if not (lab == "nearly" and s[st - 1:st] in "最附接将") and not (s[st - 1:st] == "合" and s[st:st + 1] == "约"):
             q.qualifier = lab
             q.start = st
@@ -871,23 +975,20 @@ def _qualify(s, q):
         m = re.search(r"(?:^|\s)(an?)\s+$", s[max(0, q.start - 3):q.start])
         if m:
             a_start = q.start - (len(s[max(0, q.start - 3):q.start]) - m.start(1))
-            r = _label_before_en(s, a_start, L["q_pre_en"])
-            if r is not None:
-                q.qualifier, q.start = r
+            m2 = L["q_pre_en_re"].search(s, max(0, a_start - 24), a_start)
+            if m2 is not None:
+                q.qualifier, q.start = L["q_pre_en_lab"][m2.group(1).lower()], m2.start(1)
     # suffix
     r = None
-    for f, lab in L["q_suf_zh"]:
-        if s.startswith(f, q.end):
-            if f in ("多", "余") and s[q.end + 1:q.end + 2] in ("元", "亿", "万"):
-                continue
-            r = (lab, q.end + len(f))
-            break
+    m = L["q_suf_zh_re"].match(s, q.end)
+    if m is not None:
+        f = m.group(0)
+        if not (f in ("多", "余") and s[q.end + 1:q.end + 2] in ("元", "亿", "万")):
+            r = (L["q_suf_zh_lab"][f], m.end())
     if r is None:
-        low = s[q.end:q.end + 16].lower()
-        for f, lab in L["q_suf_en"]:
-            if low.startswith(" " + f) and not _is_letter(low[len(f) + 1:len(f) + 2] or " "):
-                r = (lab, q.end + 1 + len(f))
-                break
+        m = L["q_suf_en_re"].match(s, q.end)
+        if m is not None:
+            r = (L["q_suf_en_lab"][m.group(1).lower()], m.end())
     if r is not None:
         if q.qualifier is None:
             q.qualifier = r[0]
@@ -902,17 +1003,14 @@ def _change(s, q):
     if q.kind in ("temperature",) or q.kind == "count" and q.counted is None:
         return
     # a rate of duty is a level: 34%关税, a 10% tariff
-    after = s[q.end:q.end + 12]
-    after_l = after.lower().lstrip()
-    for n in L["level_nouns"]:
-        if after.startswith(n) or after_l.startswith(n) or after_l.startswith("的" + n):
-            return
+    if L["level_nouns_re"].match(s, q.end):
+        return
     cs = _clause_start(s, q.start)
     before = s[cs:q.start]
     # from / 从 … : a starting level
-    if re.search(r"(?:从|由)[^,，。]{0,4}$", before) or re.search(r"(?i)\bfrom\s*$", before):
+    if _RE_FROM_ZH.search(before) or _RE_FROM_EN.search(before):
         return
-    if IS_HAN.search(before[-8:] if before else "") or (q.script != "en" and not re.search(r"[A-Za-z]\s*$", before)):
+    if IS_HAN.search(before[-8:] if before else "") or (q.script != "en" and not _RE_LATIN_END.search(before)):
         lab = _zh_change_before(s, cs, q.start)
         if lab is not None:
             q.change = lab if lab != "level" else None
@@ -924,7 +1022,7 @@ def _change(s, q):
             if lab and not s.startswith(("增长至", "增长到", "增至", "降至", "跌至", "升至"), m.start()):
                 q.change = lab
                 return
-        if re.search(r"(?:同比|环比)[^\d,，。]{0,2}$", before) and q.lo < 0:
+        if _RE_YOY.search(before) and q.lo < 0:
             q.change = "decrease"
             return
     # English
@@ -935,7 +1033,7 @@ def _change(s, q):
     wr = _L["word_re"]
     pos = q.end
     for _ in range(3):
-        m = re.compile(r"\s+").match(s, pos)
+        m = _RE_WS.match(s, pos)
         if not m:
             break
         w = wr.match(s, m.end())
@@ -1019,17 +1117,17 @@ def _rate(s, q):
     # 每吨103,950元 / 每公斤110美元
     b = q.start
     if q.qualifier is None or True:
-        m = re.search(r"每(?:一)?([^\d\s,，。]{1,5})$", s[max(0, b - 7):b])
+        m = _PER_ZH.search(s, max(0, b - 7), b)
         if m and q.kind == "money":
-            den = _zh_at(s, b - len(m.group(1)))
-            if den is not None and den.type == "unit" and b - len(m.group(1)) + len(den.form) == b:
-                _make_rate(q, num_unit, den, b - len(m.group(0)), None)
+            den = _zh_at(s, m.start(1))
+            if den is not None and den.type == "unit" and m.start(1) + len(den.form) == b:
+                _make_rate(q, num_unit, den, m.start(), None)
                 return
             if den is not None and den.type == "unit":
                 # 每吨约103,950元
-                rest = s[b - len(m.group(1)) + len(den.form):b]
+                rest = s[m.start(1) + len(den.form):b]
                 if rest and all(ch in "约近超逾达为是仅" for ch in rest):
-                    _make_rate(q, num_unit, den, b - len(m.group(0)), None)
+                    _make_rate(q, num_unit, den, m.start(), None)
                     return
     e = q.end
     # 110美元/公斤, 9000美元/吨, $30/kg
@@ -1043,7 +1141,7 @@ def _rate(s, q):
             _make_rate(q, num_unit, a[0], None, a[1])
             return
     # per kilogram, a ton, per minute
-    m = re.match(r"(?i)\s+(?:per|a|an|each)\s+", s[e:e + 12])
+    m = _RE_PER_EN.match(s[e:e + 12])
     if m:
         r = _en_at(s, e + m.end() - 1)
         if r is not None and r[0].type == "unit":
@@ -1051,23 +1149,21 @@ def _rate(s, q):
             return
     # periods: 8,000 tons annually, 500 tons daily, 每年 … (only where the text says per period)
     if q.kind in ("money", "mass", "volume", "energy", "count", "length", "area"):
-        low = s[e:e + 14].lower()
-        for f, per in L["per_en_suffix"]:
-            if low.startswith(" " + f) and not _is_letter(low[len(f) + 1:len(f) + 2] or " "):
-                _make_period(q, num_unit, per, e + 1 + len(f))
-                return
-            if f.startswith("/") and low.startswith(f):
-                _make_period(q, num_unit, per, e + len(f))
-                return
-        for f, per in L["per_zh_suffix"]:
-            if s.startswith(f, e) and f.startswith("/"):
-                _make_period(q, num_unit, per, e + len(f))
-                return
-        for f, per in L["per_zh_prefix"]:
-            st = q.start - len(f)
-            if st >= 0 and s.startswith(f, st):
-                _make_period(q, num_unit, per, None, st)
-                return
+        m = L["per_en_re"].match(s, e)
+        if m is not None:
+            _make_period(q, num_unit, L["per_en_lab"][(m.group(1) or m.group(2)).lower()], m.end())
+            return
+        m = L["per_zh_suf_re"].match(s, e)
+        if m is not None:
+            _make_period(q, num_unit, L["per_zh_suf_lab"][m.group(0)], m.end())
+            return
+        m = _find_before(L["per_zh_pre_re"], s, q.start)
+        if m is not None:
+            _make_period(q, num_unit, L["per_zh_pre_lab"][m.group(0)], None, m.start())
+            return
+
+
+_PER_ZH = re.compile(r"每(?:一)?([^\d\s,，。]{1,5})$")
 
 
 def _den_name(e):
@@ -1199,11 +1295,13 @@ def _ellipsis(s, items):
     rates = [q for q in items if q.kind == "rate"]
     if not rates:
         return
+    order = sorted(items, key=lambda q: q.start)
+    pos = {id(q): i for i, q in enumerate(order)}
     for r in rates:
         base = r.extra.get("base_kind")
         num_unit = r.unit.split("/")[0]
-        for q in items:
-            if q.start < r.end or q.start - r.end > 90 or q is r:
+        for q in order[pos[id(r)] + 1:pos[id(r)] + 6]:
+            if q.start < r.end or q.start - r.end > 90:
                 continue
             between = s[r.end:q.start]
             if any(ch in _SENT_END for ch in between.replace(". ", "\n") if ch != ".") or re.search(r"\d", between):
@@ -1336,11 +1434,10 @@ def _resolve(items):
 
 
 def _num(d):
-    d = d.normalize() if isinstance(d, Decimal) else Decimal(d)
-    # round away binary noise of factors like 0.5555…
-    if d != d.to_integral_value():
-        d = Decimal(repr(float(d)))
-    return to_json_number(d)
+    if not isinstance(d, Decimal):
+        d = Decimal(d)
+    i = int(d)
+    return i if i == d else float(d)
 
 
 def _to_json(doc, q, idx):
