@@ -32,6 +32,7 @@ from .doc import Doc
 
 ACTOR_TYPES = ("GPE", "ORG", "PERSON")
 _CLAUSE = re.compile(r"[,，;；:：]|\s[-–—]\s")
+_ASCII_UPPER = re.compile(r"[A-Z]")
 _FIRST_PERSON = re.compile(r"(?:我|我们|本人|笔者|个人|小编)$")
 _STOP = frozenset({"的", "在", "了", "是", "和", "与", "对", "中", "将"})
 
@@ -54,7 +55,7 @@ def lexicon() -> L.SentimentLexicon:
 def _voice_mask(norm: str, lex: L.SentimentLexicon):
     """Sorted (start, end) regions inside quotation marks (one regex pass over the quote marks only)."""
     opening = {o: c for o, c in lex.quotes}
-    marks = re.compile("[" + re.escape("".join(sorted(set("".join(q for pair in lex.quotes for q in pair) + "\n")))) + "]")
+    marks = lex.quote_marks
     regions = []
     close = None
     start = 0
@@ -209,10 +210,11 @@ def _entity_forms(doc: Doc, low: str) -> dict:
         forms = {}
         for e in doc.entities or []:
             ms = e.get("mentions") or []
-            for f in [e.get("name") or "", e.get("en") or ""] + [low[m["start"]:m["end"]] for m in ms]:
-                f = L.ascii_lower(f).replace(" ", "") if f else ""
+            for f in {e.get("name") or "", e.get("en") or ""} | {low[m["start"]:m["end"]] for m in ms}:
                 if f:
-                    forms.setdefault(f, e)
+                    if _ASCII_UPPER.search(f):
+                        f = L.ascii_lower(f)
+                    forms.setdefault(f.replace(" ", ""), e)
         doc.user["_author_forms"] = forms
     return forms
 
@@ -220,7 +222,9 @@ def _entity_forms(doc: Doc, low: str) -> dict:
 def _target_mentions(doc: Doc, target: str, low: str):
     """Spans of ``target`` in the doc: entity mentions, else literal, else its content words."""
     tn, key, parts = _target_forms(target or "")
-    e = _entity_forms(doc, low).get(key) if key else None
+    e = None
+    if key:
+        e = next((x for x in doc.entities or [] if x.get("name") == tn), None) or _entity_forms(doc, low).get(key)
     if e is not None:
         return [(m["start"], m["end"]) for m in e.get("mentions") or []], e.get("name"), 1.0
     spans = _find_all(doc.norm, tn) if tn else []

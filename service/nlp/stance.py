@@ -202,7 +202,12 @@ def extract(doc: Doc) -> Doc:
     names = {e.get("name"): e for e in doc.entities or []}
     doc.user["_stance_verb_ends"] = _verb_ends(doc, mentions)
     out = []
+    trig_starts = [h.start for h in all_hits if h.kind == "trigger"]
     for sent in units(doc):
+        # a stance needs a trigger and two mentions in the sentence
+        if bisect.bisect_left(trig_starts, sent.start) == bisect.bisect_left(trig_starts, sent.end) or \
+                bisect.bisect_left(m_starts, sent.end) - bisect.bisect_left(m_starts, sent.start) < 2:
+            continue
         seen = set()
         first = len(out)
         for s, e in _segments(norm, sent.start, sent.end):
@@ -211,8 +216,8 @@ def extract(doc: Doc) -> Doc:
             mi = bisect.bisect_left(m_starts, s)
             mj = bisect.bisect_left(m_starts, e)
             sm = [m for m in mentions[mi:mj] if m[1] <= e]
-            if len(sm) < 2 and not (sm and hi < hj):
-                continue            # a stance needs a source and a target (or a carried subject)
+            if len(sm) < 2:
+                continue            # a stance needs a source and a target
             sh = [h for h in all_hits[hi:hj] if h.end <= e]
             if not any(h.kind == "trigger" for h in sh):
                 continue

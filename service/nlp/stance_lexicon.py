@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from operator import itemgetter
 from dataclasses import dataclass
 from typing import Dict, List, NamedTuple, Tuple
 
@@ -114,7 +115,7 @@ class Scanner:
                     end = j
                 for kind, value in roles:
                     out.append(Hit(start, end, key, kind, value))
-        out.sort(key=_hit_order)
+        out.sort(key=_START)     # stable; callers prefer the longest hit at a start themselves
         return out
 
     def merged(self, other: "Scanner") -> "Scanner":
@@ -126,8 +127,7 @@ class Scanner:
         return m.build()
 
 
-def _hit_order(h):
-    return (h.start, h.start - h.end)
+_START = itemgetter(0)
 
 
 def _load_yaml(name: str) -> dict:
@@ -178,6 +178,7 @@ class SentimentLexicon:
     neutral_band: float
     scale: float
     target_negators: tuple = ()
+    quote_marks: object = None
     not_negators: tuple = ()
     target_negation: float = 2.0
 
@@ -217,7 +218,7 @@ def load_stance() -> StanceLexicon:
     for k in _words(neg.get("not_negators"), "negators.not_negators"):
         sc.add(k, "not_negator")
     for kind in ("not_triggers", "modality", "easing", "restricting", "target_preps", "passive", "coordinators",
-                 "reporting", "spokesperson", "anaphora"):
+                 "reporting", "spokesperson"):
         for k in _zh_en(d.get(kind), kind):
             sc.add(k, kind)
     for kind in ("ease_heads", "restrict_heads"):
@@ -297,6 +298,8 @@ def load_sentiment() -> SentimentLexicon:
             raise LexiconError(f"sentiment.yaml learned.{k}: weight must be in [-2, 2]")
         if v:
             sc.add(k, "polar", float(v) * float(lw))
+    marks = sorted({c for q in quotes for c in q} | {"\n"})
     return SentimentLexicon(sc.build(), nw, {k: float(v) for k, v in voice.items()},
                             [tuple(q) for q in quotes], float(nb), float(scale), tneg,
+                            re.compile("[" + re.escape("".join(marks)) + "]"),
                             tuple(_words(d.get("not_negators"), "not_negators")), float(tw))
