@@ -2,7 +2,7 @@
 
 The Swagger UI that ships in the ``swagger-ui-bundle`` package (4.x) renders
 OpenAPI 3.0 only, so /docs reads a 3.0 rendering of the same document: the
-version string, ``type: [X, "null"]`` → ``type: X, nullable: true``, ``const``
+version string, ``info.summary`` dropped, ``type: [X, "null"]`` → ``type: X, nullable: true``, ``const``
 → a one-value ``enum``, schema ``examples`` → ``example``.  /openapi.yaml stays
 the 3.1 file itself.
 """
@@ -25,6 +25,7 @@ def to_30(spec: dict) -> dict:
     out["openapi"] = "3.0.3"
     out.pop("jsonSchemaDialect", None)
     out.pop("webhooks", None)
+    out.get("info", {}).pop("summary", None)
     stack = [out]
     while stack:
         node = stack.pop()

@@ -68,7 +68,14 @@ def tokenize(text: str) -> list:
     for w in tokenizer().cut(text, HMM=True):
         out.append((w, pos, pos + len(w)))
         pos += len(w)
+    _check_cover(text, pos)
     return out
+
+
+def _check_cover(text: str, pos: int) -> None:
+    """Offsets are cumulative lengths: they hold only if jieba gave back every character."""
+    if pos != len(text):
+        raise RuntimeError(f"jieba tokens cover {pos} of {len(text)} characters")
 
 
 def pos_tokenize(text: str) -> list:
@@ -81,4 +88,5 @@ def pos_tokenize(text: str) -> list:
         w = pair.word
         out.append((w, pair.flag, pos, pos + len(w)))
         pos += len(w)
+    _check_cover(text, pos)
     return out
