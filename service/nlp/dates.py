@@ -67,6 +67,7 @@ from .doc import Doc, Span
 _DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "dates.yaml")
 
 _HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 # --------------------------------------------------------------------------- values
@@ -368,6 +369,7 @@ def _build(raw: dict) -> _Tables:
         "connectors": _str_list(en, "connectors"),
         "openers": _str_list(en, "interval_openers"),
     }
+    en_t["gate"] = tuple(sorted({m[:3] for m in list(en_t["months"]) + list(en_t["abbr"])}))
     relv = en.get("relative")
     if not isinstance(relv, dict):
         _fail("english.relative must be a mapping")
@@ -560,6 +562,37 @@ def _cn_year(s: str, t: _Tables) -> Optional[int]:
     return int("".join(str(v) for v in vals))
 
 
+# Substrings at least one of which every match of a pattern contains: a text
+# without any of them skips that pattern (most texts have no English months,
+# no 世纪, no "ago").  Case-folded for the (?i) English patterns.
+_GATES = {
+    "year": ("年",), "roc_year": ("民国",), "year_range": ("年",), "year_part": ("年",),
+    "rel_year": ("年",), "rel_year_span": ("年",), "decade": ("年代",), "century": ("世纪",),
+    "month": ("月",), "month_range": ("月",), "rel_month": ("月",), "first_months": ("月", "季度"),
+    "quarter": ("季度", "Q"), "year_quarter": ("Q",), "half": ("半年",),
+    "season": ("春", "夏", "秋", "冬"), "season_rel": ("春", "夏", "秋", "冬"),
+    "day": ("日", "号"), "day_range": ("日", "号"), "rel_day": ("天", "日"), "rel_quarter": ("季度",),
+    "weekday": ("周", "星期", "礼拜"), "rel_week": ("周", "星期", "礼拜"), "ago": ("前",),
+    "iso_day": ("-", "/", "."), "iso_month": ("-",), "time_cn": ("点", "时"), "time_hm": (":",),
+    "en_mdy": "months", "en_dmy": "months", "en_my": "months", "en_month": "months",
+    "en_year": ("19", "20", "2100"), "en_year_range": ("19", "20"), "en_decade": ("0s",),
+    "en_rel": ("year", "month", "week", "quarter", "today", "yesterday", "tomorrow"),
+    "en_quarter": ("Q", "quarter"), "en_half": ("H1", "H2", "half"), "en_first_months": ("first",),
+    "en_weekday": ("day",), "en_ago": (" ago",), "en_time": ("am", "pm", "AM", "PM", "a.m", "p.m"),
+}
+def _scan(t: "_Tables", name: str, text: str, folded: Optional[str] = None):
+    """``finditer`` of one pattern, skipped when the text lacks every substring of its gate;
+    ``folded`` (the lower-cased text) gates the case-insensitive patterns."""
+    gate = _GATES.get(name)
+    if gate == "months":
+        gate = t.en["gate"]
+    if gate is not None:
+        hay = text if folded is None else folded
+        if not any(g in hay for g in gate):
+            return ()
+    return t.regex[name].finditer(text)
+
+
 # --------------------------------------------------------------------------- atoms
 
 def _prev(text: str, i: int) -> str:
@@ -610,7 +643,7 @@ def _atoms(text: str, t: _Tables) -> list:
     add = out.append
     year_next = ("M", "MR", "FM", "Q", "H", "SEAS", "HOL", "YP")
 
-    for m in R["year"].finditer(text):
+    for m in _scan(t, "year", text):
         y = _cn_year(m["y"], t)
         if y is None or not 1900 <= y <= 2100 or _after_duration_marker(text, m.start(), t):
             continue
@@ -619,7 +652,7 @@ def _atoms(text: str, t: _Tables) -> list:
             add(Atom(m.start(), m.end(), "Y", Expr(year=y, ypart=t.year_parts[part])))
         end = m.end("part") - len(part) if part else m.end()
         add(Atom(m.start(), end, "Y", Expr(year=y), nxt=year_next))
-    for m in R["roc_year"].finditer(text):      # Taiwan's calendar: 民國114年 is 2025
+    for m in _scan(t, "roc_year", text):      # Taiwan's calendar: 民國114年 is 2025
         n = int(m["y"]) if m["y"].isdigit() else _cn_int(m["y"], t)
         if n is None or not 1 <= n <= 200:
             continue
@@ -628,16 +661,16 @@ def _atoms(text: str, t: _Tables) -> list:
             add(Atom(m.start(), m.end(), "Y", Expr(year=1911 + n, ypart=t.year_parts[part])))
         end = m.end("part") - len(part) if part else m.end()
         add(Atom(m.start(), end, "Y", Expr(year=1911 + n), nxt=year_next))
-    for m in R["year_range"].finditer(text):
+    for m in _scan(t, "year_range", text):
         y1, y2 = int(m["y1"]), int(m["y2"])
         if 1900 <= y1 < y2 <= 2100:
             add(Atom(m.start(), m.end(), "YR", Expr(years=(y1, y2))))
-    for m in R["year_part"].finditer(text):
+    for m in _scan(t, "year_part", text):
         if _prev(text, m.start()) in t.year_part_not_before or not _part_ok(text, m.end(), m["part"], t):
             continue
         add(Atom(m.start(), m.end(), "YP", Expr(ypart=t.year_parts[m["part"]]),
                  bare_ok=_prev(text, m.start()) != "年"))      # 09年年底: not this year's
-    for m in R["rel_year"].finditer(text):
+    for m in _scan(t, "rel_year", text):
         spec = t.rel["years"][m["w"]]
         if not _rel_ok(text, m, spec):
             continue
@@ -645,7 +678,7 @@ def _atoms(text: str, t: _Tables) -> list:
         if part and _part_ok(text, m.end(), part, t):
             add(Atom(m.start(), m.end(), "RY", Expr(ryear=spec[0], ypart=t.year_parts[part])))
         add(Atom(m.start(), m.end("w"), "RY", Expr(ryear=spec[0]), nxt=year_next))
-    for m in R["decade"].finditer(text):
+    for m in _scan(t, "decade", text):
         raw = m["y"]
         if len(raw) == 4:
             y = int(raw)
@@ -664,7 +697,7 @@ def _atoms(text: str, t: _Tables) -> list:
             a, b = t.decade_parts[part]
             lo, hi = y + a, y + b
         add(Atom(m.start(), m.end(), "DEC", Expr(years=(lo, hi))))
-    for m in R["century"].finditer(text):
+    for m in _scan(t, "century", text):
         c = m["c"]
         if c == "本":
             add(Atom(m.start(), m.end(), "CENT", Expr(rcentury=0)))
@@ -674,7 +707,7 @@ def _atoms(text: str, t: _Tables) -> list:
             n = int(c) if c.isdigit() else _cn_int(c, t)
             if n and 15 <= n <= 22:
                 add(Atom(m.start(), m.end(), "CENT", Expr(years=((n - 1) * 100 + 1, n * 100))))
-    for m in R["month"].finditer(text):
+    for m in _scan(t, "month", text):
         mo = 1 if m["m"] == "元" else _cn_int(m["m"], t)
         if mo is None or not 1 <= mo <= 12 or _after_duration_marker(text, m.start(), t):
             continue
@@ -683,11 +716,11 @@ def _atoms(text: str, t: _Tables) -> list:
         if part and _part_ok(text, m.end(), part, t):
             add(Atom(m.start(), m.end(), "M", Expr(months=(mo, mo), mkind="month", mpart=t.month_parts[part])))
         add(Atom(m.start(), base_end, "M", Expr(months=(mo, mo), mkind="month"), nxt=("D", "DR")))
-    for m in R["month_range"].finditer(text):
+    for m in _scan(t, "month_range", text):
         a, b = _cn_int(m["m1"], t), _cn_int(m["m2"], t)
         if a and b and 1 <= a < b <= 12 and not _after_duration_marker(text, m.start(), t):
             add(Atom(m.start(), m.end(), "MR", Expr(months=(a, b), mkind="range")))
-    for m in R["first_months"].finditer(text):
+    for m in _scan(t, "first_months", text):
         if _prev(text, m.start()) in t.fm_not_before:
             continue
         if m["p"] == "头" and "个" not in m.group(0):
@@ -700,34 +733,34 @@ def _atoms(text: str, t: _Tables) -> list:
             q = {"一": 1, "1": 1, "二": 2, "两": 2, "2": 2, "三": 3, "3": 3}[m["q"]]
             n = 3 * q
         add(Atom(m.start(), m.end(), "FM", Expr(months=(1, n), mkind="first")))
-    for m in R["quarter"].finditer(text):
+    for m in _scan(t, "quarter", text):
         q = t.quarter_words[m["q"]] if m["q"] else int(m["q2"])
         if m["q"] and _prev(text, m.start()) in ("每", "单", "个", "各", "上", "下", "本"):
             continue
         _add_period(add, m, (3 * q - 2, 3 * q), "Q", "quarter", text, t)
-    for m in R["year_quarter"].finditer(text):
+    for m in _scan(t, "year_quarter", text):
         q = int(m["q"])
         add(Atom(m.start(), m.end(), "Q", Expr(year=int(m["y"]), months=(3 * q - 2, 3 * q), mkind="quarter")))
-    for m in R["half"].finditer(text):
+    for m in _scan(t, "half", text):
         _add_period(add, m, t.halves[m["h"]], "H", "half", text, t)
-    for m in R["rel_year_span"].finditer(text):
+    for m in _scan(t, "rel_year_span", text):
         a, b = t.rel_year_spans[m.group(0)]
         add(Atom(m.start(), m.end(), "RYS", Expr(ryear=a, ryear_end=b)))
-    for m in R["season"].finditer(text):
+    for m in _scan(t, "season", text):
         add(Atom(m.start(), m.end(), "SEAS", Expr(months=t.seasons[m["s"]], mkind="season"), bare_ok=False))
-    for m in R["season_rel"].finditer(text):
+    for m in _scan(t, "season_rel", text):
         if _prev(text, m.start()) in ("如", "至", "迄"):
             continue
         if m.end() - m.start() == 2 and text[m.end():m.end() + 1] in ("天", "日", "节"):
             continue            # 今春节: 今 + 春节
         add(Atom(m.start(), m.end(), "SEAS", Expr(ryear=t.season_relative[m["r"]], months=t.seasons[m["s"]],
                                                   mkind="season")))
-    for m in R["holiday"].finditer(text):
+    for m in _scan(t, "holiday", text):
         name, _, _, _, req = t.holidays[m.group(0)]
         if req and not any(text.startswith(x, m.end()) for x in req):
             continue
         add(Atom(m.start(), m.end(), "HOL", Expr(holiday=m.group(0))))
-    for m in R["rel_month"].finditer(text):
+    for m in _scan(t, "rel_month", text):
         spec = t.rel["months"][m["w"]]
         if not _rel_ok(text, m, spec):
             continue
@@ -735,7 +768,7 @@ def _atoms(text: str, t: _Tables) -> list:
         if part and _part_ok(text, m.end(), part, t):
             add(Atom(m.start(), m.end(), "RM", Expr(rmonth=spec[0], mpart=t.month_parts[part])))
         add(Atom(m.start(), m.end("w"), "RM", Expr(rmonth=spec[0]), nxt=("D", "DR")))
-    for m in R["day"].finditer(text):
+    for m in _scan(t, "day", text):
         d = _cn_int(m["d"], t)
         if d is None or not 1 <= d <= 31 or R["day_not_after"].match(text, m.end()):
             continue
@@ -743,22 +776,22 @@ def _atoms(text: str, t: _Tables) -> list:
             continue
         bare = m["u"] == "日" and m["d"].isascii()
         add(Atom(m.start(), m.end(), "D", Expr(day=d), bare_ok=bare))
-    for m in R["day_range"].finditer(text):
+    for m in _scan(t, "day_range", text):
         a, b = _cn_int(m["d1"], t), _cn_int(m["d2"], t)
         if a and b and 1 <= a < b <= 31 and not R["day_not_after"].match(text, m.end()):
             bare = m["u"] == "日" and m["d1"].isascii()
             add(Atom(m.start(), m.end(), "DR", Expr(days=(a, b)), bare_ok=bare))
-    for m in R["rel_day"].finditer(text):
+    for m in _scan(t, "rel_day", text):
         spec = t.rel["days"][m.group(0)]
         if _prev(text, m.start()) in spec[1] or any(text.startswith(x, m.end()) for x in spec[2]):
             continue
         add(Atom(m.start(), m.end(), "RD", Expr(rday=spec[0])))
-    for m in R["rel_quarter"].finditer(text):
+    for m in _scan(t, "rel_quarter", text):
         spec = t.rel["quarters"][m.group(0)]
         if _prev(text, m.start()) in spec[1]:
             continue
         add(Atom(m.start(), m.end(), "RQ", Expr(rquarter=spec[0])))
-    for m in R["weekday"].finditer(text):
+    for m in _scan(t, "weekday", text):
         wd = t.weekdays[m["d"]]
         nxt = text[m.end():m.end() + 1]
         if nxt in t.weekday_not_after or (m["d"] == "日" and nxt == "本"):
@@ -774,12 +807,12 @@ def _atoms(text: str, t: _Tables) -> list:
                 continue
             off = {"上上": -2, "上个": -1, "上": -1, "下个": 1, "下": 1, "这个": 0, "本": 0, "这": 0}[r]
             add(Atom(m.start(), m.end(), "WD", Expr(weekday=wd, rweek=off)))
-    for m in R["rel_week"].finditer(text):
+    for m in _scan(t, "rel_week", text):
         spec = t.rel["weeks"][m.group(0)]
         if _prev(text, m.start()) in spec[1]:
             continue
         add(Atom(m.start(), m.end(), "RW", Expr(rweek=spec[0])))
-    for m in R["ago"].finditer(text):
+    for m in _scan(t, "ago", text):
         if _after_duration_marker(text, m.start(), t) or _prev(text, m.start()) in tuple("数几多上近百千万"):
             continue            # 数十年前, 上百年前: vague, not a date
         n = 0.5 if m["n"] == "半" else _cn_int(m["n"], t) if len(m["n"]) <= 3 else None
@@ -796,12 +829,12 @@ def _atoms(text: str, t: _Tables) -> list:
         if unit == "Y" and n > 200:
             continue
         add(Atom(m.start(), m.end(), "AGO", Expr(ago=(int(n), unit))))
-    for m in R["iso_day"].finditer(text):
+    for m in _scan(t, "iso_day", text):
         y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
         u = _day_unit(y, mo, d) if 1900 <= y <= 2100 else None
         if u:
             add(Atom(m.start(), m.end(), "ISO", Expr(fixed=Period(u, u))))
-    for m in R["iso_month"].finditer(text):
+    for m in _scan(t, "iso_month", text):
         y = int(m["y"])
         if text.startswith(("赛季", "年度", " season", "季"), m.end()):
             continue            # 2006-07赛季 is a season, not July 2006
@@ -816,6 +849,9 @@ def _en_atoms(text: str, t: _Tables) -> list:
     R, e = t.regex, t.en
     out = []
     add = out.append
+    if _LATIN.search(text) is None:
+        return out                      # no English here
+    low = text.lower()
 
     def month_of(s: str) -> int:
         return e["months"].get(s) or e["abbr"][s.rstrip(".")]
@@ -831,22 +867,22 @@ def _en_atoms(text: str, t: _Tables) -> list:
         rel = m["rel"] if "rel" in m.re.groupindex else None
         return {"this": 0, "last": -1, "next": 1}.get(rel) if rel else None
 
-    for m in R["en_mdy"].finditer(text):
+    for m in _scan(t, "en_mdy", text):
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), months=(month_of(m["mon"]),) * 2,
                                                  mkind="month", day=int(m["d"]))))
-    for m in R["en_dmy"].finditer(text):
+    for m in _scan(t, "en_dmy", text):
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), months=(month_of(m["mon"]),) * 2,
                                                  mkind="month", day=int(m["d"]))))
-    for m in R["en_my"].finditer(text):
+    for m in _scan(t, "en_my", text):
         add(Atom(m.start(), m.end(), "EN", Expr(year=int(m["y"]), months=(month_of(m["mon"]),) * 2,
                                                  mkind="month")))
-    for m in R["en_month"].finditer(text):
+    for m in _scan(t, "en_month", text):
         mon = m["mon"]
         if mon.rstrip(".") in ("May", "March", "Mar") and cue_before(m.start()) not in set(e["may_cues"]):
             continue
         add(Atom(m.start(), m.end(), "EN", Expr(months=(month_of(mon),) * 2, mkind="month")))
     strong, weak = set(e["cues_strong"]), set(e["cues_weak"])
-    for m in R["en_year"].finditer(text):
+    for m in _scan(t, "en_year", text):
         cue = cue_before(m.start())
         nxt = text[m.end():m.end() + 24]
         ok = False
@@ -861,37 +897,37 @@ def _en_atoms(text: str, t: _Tables) -> list:
             ok = True
         if ok:
             add(Atom(m.start(), m.end(), "EN", Expr(year=int(m["y"]))))
-    for m in R["en_year_range"].finditer(text):
+    for m in _scan(t, "en_year_range", text):
         y1, y2 = int(m["y1"]), m["y2"]
         y2 = int(y2) if len(y2) == 4 else (y1 // 100) * 100 + int(y2)
         if y1 < y2 <= 2100:
             add(Atom(m.start(), m.end(), "EN", Expr(years=(y1, y2))))
-    for m in R["en_decade"].finditer(text):
+    for m in _scan(t, "en_decade", text):
         y = int(m["y"])
         add(Atom(m.start(), m.end(), "EN", Expr(years=(y, y + 9))))
-    for m in R["en_rel"].finditer(text):
+    for m in _scan(t, "en_rel", text, low):
         unit, off = e["relative"][re.sub(r"\s+", " ", m["w"].lower())]
         ex = {"year": Expr(ryear=off), "quarter": Expr(rquarter=off), "month": Expr(rmonth=off),
               "week": Expr(rweek=off), "day": Expr(rday=off)}[unit]
         add(Atom(m.start(), m.end(), "EN", ex))
-    for m in R["en_quarter"].finditer(text):
+    for m in _scan(t, "en_quarter", text):
         q = int(m["q"]) if m["q"] else e["ordinals"][m["qw"].lower()]
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), ryear=rel_year(m),
                                                  months=(3 * q - 2, 3 * q), mkind="quarter")))
-    for m in R["en_half"].finditer(text):
+    for m in _scan(t, "en_half", text):
         h = int(m["h"]) if m["h"] else (1 if m["hw"].lower() == "first" else 2)
         if m["hw"] and not (m["y"] or m["rel"] or m.group(0).endswith("year")):
             continue        # "the first half" of anything: only of a year
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), ryear=rel_year(m),
                                                  months=(1, 6) if h == 1 else (7, 12), mkind="half")))
-    for m in R["en_first_months"].finditer(text):
+    for m in _scan(t, "en_first_months", text):
         n = int(m["n"]) if m["n"].isdigit() else e["numbers"][m["n"].lower()]
         if 1 <= n <= 12:
             add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), ryear=rel_year(m),
                                                      months=(1, n), mkind="first")))
-    for m in R["en_weekday"].finditer(text):
+    for m in _scan(t, "en_weekday", text):
         add(Atom(m.start(), m.end(), "EN", Expr(weekday=e["weekdays"][m["wd"]])))
-    for m in R["en_ago"].finditer(text):
+    for m in _scan(t, "en_ago", text, low):
         n = int(m["n"]) if m["n"].isdigit() else e["numbers"].get(m["n"].lower())
         if n:
             unit = m["u"][0].upper()
@@ -905,7 +941,7 @@ _SHI_WORDS = ("间", "期", "代", "候", "尚", "髦", "事", "段", "局", "�
 def _times(text: str, t: _Tables) -> list:
     R = t.regex
     out = []
-    for m in R["time_cn"].finditer(text):
+    for m in _scan(t, "time_cn", text):
         h = _cn_int(m["h"], t) if m["h"] not in ("零", "〇") else 0
         if h is None or h > 24:
             continue
@@ -931,9 +967,9 @@ def _times(text: str, t: _Tables) -> list:
         if _after_duration_marker(text, m.start("h"), t) and not m["per"]:
             continue
         out.append(Cand(m.start(), m.end(), "TIME", "time_cn"))
-    for m in R["time_hm"].finditer(text):
+    for m in _scan(t, "time_hm", text):
         out.append(Cand(m.start(), m.end(), "TIME", "time_hm"))
-    for m in R["en_time"].finditer(text):
+    for m in _scan(t, "en_time", text):
         h = int(m["h"])
         if 1 <= h <= 12:
             out.append(Cand(m.start(), m.end(), "TIME", "time_en"))
