@@ -36,11 +36,23 @@ Resolution rules (documented here and in ``data/dates.yaml``):
   2024-01/2024-11 (published 2025-12-10: 2025-01/2025-11); published
   2025-12-15, ``1月`` → 2026-01, published 2026-01-05, ``12月`` → 2025-12;
 * quarters, halves and year parts use the start month and ``period_lookahead`` (4);
-* a bare day ``20日`` is the nearest 20th (previous, current or next month),
-  a future distance counting double;
+* a bare day ``20日`` right after a full date takes that date's month
+  (``中方于4月4日宣布反制，4日晚…`` → 4 April, within 400 characters);
+  otherwise it is the nearest 20th (previous, current or next month), a future
+  distance counting double;
 * a bare weekday ``周一`` is the most recent Monday on or before the anchor;
   ``上周三`` is the Wednesday of the previous ISO week; ``本周`` is an ISO week;
+* a holiday without a year (``春节``, ``国庆节``) is its nearest occurrence, a
+  future distance counting double; lunar ones come from a table (2015-2030);
+* after a future marker (``将于``, ``定于``, ``计划于`` …) a year-less date is the
+  next occurrence: ``将于20日`` → the coming 20th, ``将于12月`` → the coming December;
 * ``N年前``/``N个月前``/``N天前`` are dates (N units before the anchor);
+  ``N日前`` is "before the Nth" and ``数十年前`` is vague: neither is read;
+* English: ``August 20, 2025``, ``20 August 2025``, ``Aug. 2025``, ``in July``
+  (``May`` and ``March`` only after a cue such as *in*, *since*, *by*), a bare
+  year only after a cue (*in 2018*, *by 2030*, *the 2025 Summit*, not
+  *of 2000 tons*), ``Q1 2025``, ``first half of 2025``, ``first seven months
+  of this year``, ``1980s``, ``last year``, ``three years ago``, ``Monday``;
 * durations are not dates: ``10年``, ``三个月``, ``近三个月``, ``过去三个月``,
   ``两年内``, ``多年来`` produce nothing here (the quantities stage reads them);
   ``前11个月`` (the first 11 months of a year) is a date interval;
@@ -49,7 +61,8 @@ Resolution rules (documented here and in ``data/dates.yaml``):
 
 Every regex is bounded (no nested or unbounded quantifier over the same
 characters), and digits are guarded by look-behinds, so the stage is linear in
-the length of the text.
+the length of the text; a pattern is skipped outright when the text lacks every
+substring its matches need (``_GATES``).
 """
 from __future__ import annotations
 
