@@ -171,3 +171,8 @@ def test_anchor_at_the_edge_of_the_calendar():
     assert [s.value for s in doc.user["dates"]] == [None, None, None]
     doc = run("昨天、上个月、去年", dt.date(1, 1, 1))
     assert [s.value for s in doc.user["dates"]] == [None, None, None]
+
+
+def test_opener_is_only_read_before_the_interval():
+    # an opener index must not wrap around to the end of the text
+    assert spans_of(run("5月到7月从", dt.date(2025, 8, 25))) == [["5月到7月", "2025-05/2025-07", "DATE"]]

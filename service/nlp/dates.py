@@ -1051,7 +1051,7 @@ def _intervals(text: str, dates: list, t: _Tables) -> list:
                 continue
         else:
             for o in t.openers:
-                if text.startswith(o, c1.start - len(o)):
+                if c1.start >= len(o) and text.startswith(o, c1.start - len(o)):
                     opener_start = c1.start - len(o)
                     break
         for c2 in by_start.get(conn.end(), ()):
