@@ -445,7 +445,7 @@ def _compile(t: _Tables) -> dict:
     mparts = _alt(t.month_parts)
     yparts = _alt(t.year_parts)
     r = {}
-    r["year"] = rf"{nb}(?P<y>\d{{4}}|{cn_year}{{4}})年(?P<part>{yparts})?"
+    r["year"] = rf"{nb}(?P<y>\d{{4}}|{cn_year}{{4}})[ ]?年(?P<part>{yparts})?"
     r["roc_year"] = rf"民国(?P<y>\d{{1,3}}|{cn}{{1,4}})年(?P<part>{yparts})?"
     r["year_range"] = rf"(?<![\d.])(?P<y1>\d{{4}})年?{rng}(?P<y2>\d{{4}})年"
     r["year_part"] = rf"(?<![\d.{re.escape(''.join(t.numerals))}])年(?P<part>{yparts})"
@@ -453,7 +453,7 @@ def _compile(t: _Tables) -> dict:
     r["decade"] = (rf"(?:(?P<c>上|20|二十)世纪)?(?<![\d.])(?P<y>\d{{4}}|\d0|[二三四五六七八九]十)年代"
                    rf"(?P<part>{_alt(t.decade_parts)})?")
     r["century"] = r"(?<![\d.])(?P<c>\d{2}|二十一|二十|十九|本|上)世纪(?!\d|[二三四五六七八九]十年代)"
-    r["month"] = rf"(?<![同每这那几数第单胎]){nb}(?P<m>{num}|元)月(?P<fen>份)?(?P<part>{mparts})?"
+    r["month"] = rf"(?<![同每这那几数第单胎]){nb}(?P<m>{num}|元)[ ]?月(?P<fen>份)?(?P<part>{mparts})?"
     r["month_range"] = rf"{nb}(?P<m1>{num}){rng}(?P<m2>{num})月(?P<fen>份)?"
     r["first_months"] = (rf"(?P<p>{_alt(t.fm_prefixes)})(?:(?P<n>{num})个?月(?P<fen>份)?"
                          rf"|(?P<q>[一二两三123])个?季度)")
@@ -466,7 +466,7 @@ def _compile(t: _Tables) -> dict:
     r["season_rel"] = rf"(?P<r>{_alt(t.season_relative)})(?P<s>{_alt(t.seasons)})(?:{_alt(t.season_suffixes)})?"
     r["holiday"] = _alt(t.holidays)
     r["rel_month"] = rf"(?P<w>{_alt(t.rel['months'])})(?P<part>{mparts})?"
-    r["day"] = rf"{nb}(?P<d>{num})(?P<u>日|号)"
+    r["day"] = rf"{nb}(?P<d>{num})[ ]?(?P<u>日|号)"
     r["day_range"] = rf"{nb}(?P<d1>{num}){rng}(?P<d2>{num})(?P<u>日|号)"
     r["rel_day"] = _alt(t.rel["days"])
     r["rel_quarter"] = _alt(t.rel["quarters"])
@@ -518,7 +518,7 @@ def _compile(t: _Tables) -> dict:
                    + r")[ \t\u00a0-]{1,3}[\"“‘']?$")
     r["en_connector"] = r"[ ]{0,2}(?:[-–—])[ ]{0,2}|[ ]{1,2}(?:to|through|until|and)[ ]{1,2}"
     r["en_opener"] = r"(?i)(?:^|[^A-Za-z])(?P<o>from|between)[ ]{1,2}$"
-    r["cn_connector"] = "(?:" + _alt(t.connectors) + ")"
+    r["cn_connector"] = "[ ]?(?:" + _alt(t.connectors) + ")[ ]?"
     r["duration_marker"] = "(?:" + _alt(t.duration_markers) + ")$"
     r["future"] = "(?:" + _alt(t.future_markers) + ")$"
     r["day_not_after"] = "(?:" + _alt(t.day_not_after) + ")"
@@ -1000,8 +1000,9 @@ def _merge(exprs) -> Expr:
     return out
 
 
-def _chains(atoms: list) -> list:
-    """Every chain of adjacent atoms in calendar order: year → period → day."""
+def _chains(text: str, atoms: list) -> list:
+    """Every chain of adjacent atoms in calendar order: year → period → day
+    (one space may separate them: ``2025 年 8 月 20 日``)."""
     by_start: dict = {}
     for a in atoms:
         by_start.setdefault(a.start, []).append(a)
@@ -1013,18 +1014,25 @@ def _chains(atoms: list) -> list:
             cands.append(Cand(a.start, a.end, "DATE", "en", a.expr))
         if not a.nxt:
             continue
-        for b in by_start.get(a.end, ()):
+        for b in _next_atoms(text, by_start, a.end):
             if b.kind not in a.nxt:
                 continue
             rule = f"{a.kind}+{b.kind}"
             cands.append(Cand(a.start, b.end, "DATE", rule, _merge((a.expr, b.expr))))
             if not b.nxt:
                 continue
-            for c in by_start.get(b.end, ()):
+            for c in _next_atoms(text, by_start, b.end):
                 if c.kind in b.nxt:
                     cands.append(Cand(a.start, c.end, "DATE", f"{rule}+{c.kind}",
                                       _merge((a.expr, b.expr, c.expr))))
     return cands
+
+
+def _next_atoms(text: str, by_start: dict, end: int) -> list:
+    nxt = by_start.get(end, [])
+    if text[end:end + 1] == " ":
+        nxt = nxt + by_start.get(end + 1, [])
+    return nxt
 
 
 def _intervals(text: str, dates: list, t: _Tables) -> list:
@@ -1274,7 +1282,7 @@ def find(norm: str, published: Optional[_dt.date] = None) -> list:
     """Date and time spans of a normalised text, sorted and non-overlapping."""
     t = _tables()
     atoms = _atoms(norm, t) + _en_atoms(norm, t)
-    dates = _chains(atoms)
+    dates = _chains(norm, atoms)
     dates += _intervals(norm, dates, t)
     chosen = _select(dates + _times(norm, t))
     spans = []
