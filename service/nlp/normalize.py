@@ -60,26 +60,56 @@ def normalize(text: str) -> str:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+# a sentence is Chinese with at least this many Han characters, English with this many Latin words
+_MIN_HAN, _MIN_WORDS = 4, 4
+# English grammar words: Latin words without any of them are names in a Chinese sentence
+# ("苹果发布iPhone 16 Pro Max"), not English
+_FUNCTION_WORDS = frozenset("""
+a an the of to in on at by for from with about as into over after before than
+and or but not no is are was were be been being has have had will would can could
+should may might must do does did it its this that these those which who whom
+he she they we you i his her their our said says say
+""".split())
 
 
-def detect_language(text: str, norm: str) -> str:
-    """``zh-Hans``, ``zh-Hant``, ``en`` or ``mixed`` from the script of the text.
-
-    Han characters against Latin words decide Chinese, English or mixed (each
-    Latin word weighs as much as two Han characters, about the same content);
-    among Han characters, the share that Traditional → Simplified changes
-    decides the script.
-    """
-    han = sum(len(m) for m in _HAN.findall(text))
-    latin_words = len(_LATIN_WORD.findall(text))
-    if han == 0:
-        return "en" if latin_words else "zh-Hans"
-    changed = sum(1 for a, b in zip(text, norm) if a != b and 0x3400 <= ord(a) <= 0xFAFF)
-    zh = "zh-Hant" if changed / han >= 0.05 else "zh-Hans"
-    latin_weight = 2 * latin_words
-    total = han + latin_weight
-    if latin_weight / total >= 0.8:
+def _script(han: int, words: list) -> str:
+    """``zh``, ``en`` or ``""`` for a stretch of text; a Latin word weighs as much as two Han characters."""
+    n = len(words)
+    if n and 2 * n > han and any(w.lower() in _FUNCTION_WORDS for w in words):
         return "en"
-    if latin_weight / total >= 0.25:
+    if han:
+        return "zh"
+    return ""
+
+
+def detect_language(text: str, norm: str, sentences=None) -> str:
+    """``zh-Hans``, ``zh-Hant``, ``en`` or ``mixed``.
+
+    Each sentence is Chinese or English by its script (Han characters against
+    Latin words); a text with substantial sentences of both is ``mixed`` (a
+    Chinese headline over an English summary, an English quote in a Chinese
+    report), else it is the language of its sentences — an English name in a
+    Chinese sentence, or a Chinese name in an English one, does not make it
+    mixed.  Among Han characters, the share that Traditional → Simplified
+    changes decides ``zh-Hant`` (5% or more) against ``zh-Hans``.
+    """
+    if sentences is None:
+        from .sentences import split
+        sentences = split(norm)
+    zh = en = False
+    for s in sentences:
+        part = norm[s.start:s.end]
+        han = sum(len(m) for m in _HAN.findall(part))
+        words = _LATIN_WORD.findall(part)
+        kind = _script(han, words)
+        zh |= kind == "zh" and han >= _MIN_HAN
+        en |= kind == "en" and len(words) >= _MIN_WORDS
+    han = sum(len(m) for m in _HAN.findall(text))
+    if zh and en:
         return "mixed"
-    return zh
+    if en or (not zh and _script(han, _LATIN_WORD.findall(text)) == "en"):
+        return "en"
+    if han == 0:  # no Chinese at all: English if it has Latin words (digits or emoji alone: the default)
+        return "en" if _LATIN_WORD.search(text) else "zh-Hans"
+    changed = sum(1 for a, b in zip(text, norm) if a != b and 0x3400 <= ord(a) <= 0xFAFF)
+    return "zh-Hant" if changed / han >= 0.05 else "zh-Hans"

@@ -16,12 +16,13 @@ ALL_SECTIONS = ("quantities", "entities", "stances")
 
 def _normalize(doc: Doc) -> Doc:
     doc.norm = normalize.normalize(doc.text)
-    doc.language = normalize.detect_language(doc.text, doc.norm)
     return doc
 
 
 def _sentences(doc: Doc) -> Doc:
+    """Sentences of the normalised text, and the language, read sentence by sentence."""
     doc.sentences = sentences.split(doc.norm)
+    doc.language = normalize.detect_language(doc.text, doc.norm, doc.sentences)
     return doc
 
 
