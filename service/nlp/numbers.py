@@ -241,7 +241,7 @@ def parse_run(run: str, allow_bare: bool = False):
     hi_r = _Reader(toks, allow_bare, True).read() if lo_r[2] else lo_r
     if hi_r is None or hi_r[1] != lo_r[1]:
         hi_r = lo_r
-    n_chars = sum(len(t) for t in toks[: lo_r[1]])
+    n_chars = len("".join(toks[: lo_r[1]]))
     lo, hi = lo_r[0], hi_r[0]
     if hi < lo:
         lo, hi = hi, lo

@@ -729,8 +729,20 @@ FANFAN_RE = re.compile(r"翻(?:了)?(?:([一两二三四五六七八九十0-9]+)
 PCT_EN_RE = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent|per cent)", re.I)
 
 
+def _keyed_fraction(s):
+    i = s.find("分之")
+    while i >= 0:
+        lo = max(0, i - 26)
+        m = FRACTION_RE.search(s, lo, min(len(s), i + 90))
+        while m is not None and m.end(1) < i:
+            m = FRACTION_RE.search(s, m.end(1) + 1, min(len(s), i + 90))
+        if m is not None and m.end(1) == i:
+            yield m
+        i = s.find("分之", i + 2)
+
+
 def _fractions(s, out):
-    for m in FRACTION_RE.finditer(s):
+    for m in _keyed_fraction(s):
         den = numbers.parse_run(m.group(1), allow_bare=True)
         if den is None or den[2] != len(m.group(1)) or den[0] == 0:
             continue
@@ -752,9 +764,22 @@ def _fractions(s, out):
                      vague=nr[3]))
 
 
+_CHENG_KEY = re.compile(r"(?<=[0-9" + numbers.CN_CHARS + r"点.半])[成折]")
+
+
+def _keyed_cheng(s):
+    for k in _CHENG_KEY.finditer(s):
+        i = k.start()
+        m = CHENG_RE.search(s, max(0, i - 26), i + 2)
+        while m is not None and m.start(2) < i:
+            m = CHENG_RE.search(s, m.start(2) + 1, i + 2)
+        if m is not None and m.start(2) == i:
+            yield m
+
+
 def _cheng(s, out):
     """七成 → 70%, 三成半 → 35%; 九折 → 90%, 75折 → 75%, 8.5折 → 85%, 打对折 → 50%."""
-    for m in CHENG_RE.finditer(s):
+    for m in _keyed_cheng(s):
         numtxt, what, half = m.group(1), m.group(2), m.group(3)
         st = m.start()
         if numtxt == "半":
@@ -815,6 +840,7 @@ def _fanfan(s, out):
         out.append(q)
 
 
+_RE_WORDS_L = re.compile(r"[a-z]+")
 _FOLD_BEFORE = re.compile(r"(\d+(?:\.\d+)?)[ -]?$")
 _FRAC_BEFORE = re.compile(r"(?<![A-Za-z])(a|one|two|three|four|five|six|seven|eight|nine)[ -]$", re.I)
 _VAGUE_BEFORE = re.compile(r"(?<![A-Za-z])(tens|hundreds|thousands)\s+of\s+$", re.I)
@@ -827,8 +853,15 @@ def _english(s, out, doc_currency):
     """
     L = _L
     trig = L["en_trigger"]
+    words = set(_RE_WORDS_L.findall(s.lower()))
+    hits = words.intersection(trig)
+    hits.update(w for w in words if w.endswith("fold"))
+    if not hits:
+        return
+    finder = re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True))
+                        + r")(?![A-Za-z])", re.I)
     covered = -1
-    for wm in L["word_re"].finditer(s):
+    for wm in finder.finditer(s):
         w = wm.group(0).lower()
         kind = trig.get(w)
         if kind is None:
