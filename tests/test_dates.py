@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import re
 
@@ -11,10 +12,22 @@ import yaml
 from service.nlp import dates, normalize
 from service.nlp.doc import Doc
 
-CORPUS = os.path.join(os.path.dirname(__file__), "corpus", "dates.yaml")
-with open(CORPUS, encoding="utf-8") as _fh:
-    _DATA = yaml.safe_load(_fh)
-DEFAULT = _DATA["published"]
+CORPORA = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "corpus", "dates*.yaml")))
+
+
+def _load_corpora():
+    examples, negatives = [], []
+    for path in CORPORA:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+        for case in data.get("examples") or []:
+            examples.append(dict(case, published=case.get("published", data["published"])))
+        negatives += [(text, data["published"]) for text in data.get("negatives") or []]
+    return examples, negatives
+
+
+_EXAMPLES, _NEGATIVES = _load_corpora()
+DEFAULT = dt.date(2025, 8, 25)
 
 ISO = re.compile(
     r"^(\d{4}(-(\d{2}(-\d{2})?|W\d{2}))?)(/\d{4}(-(\d{2}(-\d{2})?|W\d{2}))?)?$"
@@ -48,18 +61,17 @@ def _check_invariants(doc: Doc) -> None:
             assert ISO.match(s.value), s.value
 
 
-@pytest.mark.parametrize("case", _DATA["examples"], ids=lambda c: c["text"][:30])
+@pytest.mark.parametrize("case", _EXAMPLES, ids=lambda c: c["text"][:30])
 def test_corpus_example(case):
-    published = case.get("published", DEFAULT)
-    doc = run(case["text"], published)
+    doc = run(case["text"], case["published"])
     _check_invariants(doc)
     expected = [[e[0], e[1], e[2] if len(e) > 2 else "DATE"] for e in case["expect"]]
     assert spans_of(doc) == expected, [(s.rule, s.value) for s in doc.user["dates"]]
 
 
-@pytest.mark.parametrize("text", _DATA["negatives"], ids=lambda t: t[:30])
-def test_corpus_negative(text):
-    doc = run(text, DEFAULT)
+@pytest.mark.parametrize("text,published", _NEGATIVES, ids=lambda t: str(t)[:30])
+def test_corpus_negative(text, published):
+    doc = run(text, published)
     assert spans_of(doc) == []
 
 

@@ -493,6 +493,8 @@ def _compile(t: _Tables) -> dict:
     year4 = r"(?P<y>1[89]\d\d|20\d\d|2100)(?!\d)"
     words = _alt(e["numbers"])
     r["en_mdy"] = rf"{mon}{sp}(?P<d>\d{{1,2}}){ordn}(?!\d)(?:,?{sp}{year4})?"
+    wd = rf"(?<![A-Za-z])(?:{_alt(e['weekdays'])}),?{sp}"
+    r["en_wd_mdy"] = wd + r["en_mdy"]
     r["en_dmy"] = rf"(?<![\d.])(?P<d>\d{{1,2}}){ordn}{sp}(?:of{sp})?{mon}(?:,?{sp}{year4})?"
     r["en_my"] = rf"{mon},?{sp}(?:of{sp})?{year4}"
     r["en_month"] = mon
@@ -587,7 +589,7 @@ _GATES = {
     "day": ("日", "号"), "day_range": ("日", "号"), "rel_day": ("天", "日"), "rel_quarter": ("季度",),
     "weekday": ("周", "星期", "礼拜"), "rel_week": ("周", "星期", "礼拜"), "ago": ("前",),
     "iso_day": ("-", "/", "."), "iso_month": ("-",), "time_cn": ("点", "时"), "time_hm": (":",),
-    "en_mdy": "months", "en_dmy": "months", "en_my": "months", "en_month": "months",
+    "en_mdy": "months", "en_wd_mdy": "months", "en_dmy": "months", "en_my": "months", "en_month": "months",
     "en_year": ("19", "20", "2100"), "en_year_range": ("19", "20"), "en_decade": ("0s",),
     "en_rel": ("year", "month", "week", "quarter", "today", "yesterday", "tomorrow"),
     "en_quarter": ("Q", "quarter"), "en_half": ("H1", "H2", "half"), "en_first_months": ("first",),
@@ -881,6 +883,9 @@ def _en_atoms(text: str, t: _Tables) -> list:
         return {"this": 0, "last": -1, "next": 1}.get(rel) if rel else None
 
     for m in _scan(t, "en_mdy", text):
+        add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), months=(month_of(m["mon"]),) * 2,
+                                                 mkind="month", day=int(m["d"]))))
+    for m in _scan(t, "en_wd_mdy", text):      # Friday, Sept. 5: the weekday only confirms
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), months=(month_of(m["mon"]),) * 2,
                                                  mkind="month", day=int(m["d"]))))
     for m in _scan(t, "en_dmy", text):
