@@ -159,6 +159,7 @@ class Expr:
     year: Optional[int] = None          # absolute year
     ryear: Optional[int] = None         # year offset from the anchor (去年 = -1)
     ryear_end: Optional[int] = None     # last year offset of a span of years (今明两年)
+    ayear: Optional[int] = None         # year offset from the year the text last named (同年, 次年)
     ypart: Optional[tuple] = None       # (first, last) month of a year part (年底)
     years: Optional[tuple] = None       # (first, last) absolute years (decade, year range)
     rcentury: Optional[int] = None      # century offset (本世纪 = 0)
@@ -178,7 +179,7 @@ class Expr:
     future: bool = False                # after 将于/定于…: the next occurrence, not the last
 
     def has_year(self) -> bool:
-        return self.year is not None or self.ryear is not None
+        return self.year is not None or self.ryear is not None or self.ayear is not None
 
     def day_only(self) -> bool:
         return (self.day is not None or self.days is not None) and self.months is None \
@@ -220,6 +221,7 @@ class _Tables:
     numerals: dict
     rel: dict                 # kind -> {word: (offset, not_before, not_after)}
     rel_year_spans: dict
+    ana_years: dict
     weekday_prefixes: list
     weekdays: dict
     weekday_not_after: frozenset
@@ -300,6 +302,22 @@ def _rel_table(d: dict, key: str) -> dict:
         if not all(isinstance(x, str) and x for x in nb + na):
             _fail(f"{key}.{word}: not_before/not_after must be lists of strings")
         out[str(word)] = (spec["offset"], frozenset(nb), tuple(na))
+    return out
+
+
+def _ana_table(d: dict) -> dict:
+    v = d.get("anaphoric_years")
+    if not isinstance(v, dict) or not v:
+        _fail("anaphoric_years must be a non-empty mapping")
+    out = {}
+    for word, spec in v.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("offset"), int) \
+                or not isinstance(spec.get("alone", False), bool):
+            _fail(f"anaphoric_years.{word} needs an integer offset (and alone: true/false)")
+        nb, na = spec.get("not_before", []), spec.get("not_after", [])
+        if not all(isinstance(x, str) and x for x in nb + na):
+            _fail(f"anaphoric_years.{word}: not_before/not_after must be lists of strings")
+        out[str(word)] = (spec["offset"], frozenset(nb), tuple(na), spec.get("alone", False))
     return out
 
 
@@ -405,6 +423,7 @@ def _build(raw: dict) -> _Tables:
         numerals=numerals,
         rel=rel,
         rel_year_spans=_range_map(raw, "relative_year_spans", -3, 3),
+        ana_years=_ana_table(raw),
         weekday_prefixes=_str_list(raw, "weekday_prefixes"),
         weekdays=_int_map(raw, "weekdays", 1, 7),
         weekday_not_after=frozenset(_str_list(raw, "weekday_not_after")),
@@ -449,6 +468,7 @@ def _compile(t: _Tables) -> dict:
     r["roc_year"] = rf"民国(?P<y>\d{{1,3}}|{cn}{{1,4}})年(?P<part>{yparts})?"
     r["year_range"] = rf"(?<![\d.])(?P<y1>\d{{4}})年?{rng}(?P<y2>\d{{4}})年"
     r["year_part"] = rf"(?<![\d.{re.escape(''.join(t.numerals))}])年(?P<part>{yparts})"
+    r["ana_year"] = rf"(?P<w>{_alt(t.ana_years)})"
     r["rel_year"] = rf"(?P<w>{_alt(t.rel['years'])})(?P<part>{yparts})?"
     r["decade"] = (rf"(?:(?P<c>上|20|二十)世纪)?(?<![\d.])(?P<y>\d{{4}}|\d0|[二三四五六七八九]十)年代"
                    rf"(?P<part>{_alt(t.decade_parts)})?")
@@ -582,7 +602,7 @@ def _cn_year(s: str, t: _Tables) -> Optional[int]:
 # no 世纪, no "ago").  Case-folded for the (?i) English patterns.
 _GATES = {
     "year": ("年",), "roc_year": ("民国",), "year_range": ("年",), "year_part": ("年",),
-    "rel_year": ("年",), "rel_year_span": ("年",), "decade": ("年代",), "century": ("世纪",),
+    "rel_year": ("年",), "ana_year": ("年",), "rel_year_span": ("年",), "decade": ("年代",), "century": ("世纪",),
     "month": ("月",), "month_range": ("月",), "rel_month": ("月",), "first_months": ("月", "季度"),
     "quarter": ("季度", "Q"), "year_quarter": ("Q",), "half": ("半年",),
     "season": ("春", "夏", "秋", "冬"), "season_rel": ("春", "夏", "秋", "冬"),
@@ -685,6 +705,11 @@ def _atoms(text: str, t: _Tables) -> list:
             continue
         add(Atom(m.start(), m.end(), "YP", Expr(ypart=t.year_parts[m["part"]]),
                  bare_ok=_prev(text, m.start()) != "年"))      # 09年年底: not this year's
+    for m in _scan(t, "ana_year", text):       # 同年10月: the year last named
+        off, not_before, not_after, bare = t.ana_years[m["w"]]
+        if _prev(text, m.start()) in not_before or any(text.startswith(x, m.end()) for x in not_after):
+            continue
+        add(Atom(m.start(), m.end(), "AY", Expr(ayear=off), bare_ok=bare, nxt=year_next))
     for m in _scan(t, "rel_year", text):
         spec = t.rel["years"][m["w"]]
         if not _rel_ok(text, m, spec):
@@ -1292,9 +1317,17 @@ def find(norm: str, published: Optional[_dt.date] = None) -> list:
     chosen = _select(dates + _times(norm, t))
     spans = []
     ctx = None          # (offset, Unit) of the last full day named (4月4日 …, 5日)
+    year_ctx = None     # (offset, year) of the last year named (2019年5月 … 同年8月)
     for c in chosen:
         value = None
         if c.label == "DATE":
+            if _anaphoric(c):
+                if year_ctx is None or c.start - year_ctx[0] > _CONTEXT_CHARS:
+                    if c.rule == "AY":
+                        continue    # 同年 with no year before it: nothing to read
+                    spans.append(Span(c.start, c.end, c.label, c.rule, None))
+                    continue        # 同年8月: a date, but of which year?
+                c = _with_year(c, year_ctx[1])
             if t.regex["future"].search(norm, max(0, c.start - 6), c.start):
                 c = _as_future(c)
             try:
@@ -1305,8 +1338,31 @@ def find(norm: str, published: Optional[_dt.date] = None) -> list:
                 value = p.iso()
                 if _names_day(c) and p.lo.day.replace(day=1) == p.hi.day.replace(day=1):
                     ctx = (c.end, p.hi)
+                if _names_year(c) and p.lo.day.year == p.hi.day.year:
+                    year_ctx = (c.end, p.lo.day.year)
         spans.append(Span(c.start, c.end, c.label, c.rule, value))
     return spans
+
+
+def _exprs(c: Cand) -> tuple:
+    return c.pair if c.pair else (c.expr,)
+
+
+def _anaphoric(c: Cand) -> bool:
+    return any(e.ayear is not None for e in _exprs(c))
+
+
+def _with_year(c: Cand, year: int) -> Cand:
+    def fix(e):
+        return replace(e, year=year + e.ayear, ayear=None) if e.ayear is not None else e
+    if c.pair:
+        return replace(c, pair=(fix(c.pair[0]), fix(c.pair[1])))
+    return replace(c, expr=fix(c.expr))
+
+
+def _names_year(c: Cand) -> bool:
+    """The date names its year outright (2019年5月, 2025-08-20, 民國114年), not 去年."""
+    return any(e.year is not None or (e.fixed is not None and e.fixed.lo.gran != "W") for e in _exprs(c))
 
 
 def _as_future(c: Cand) -> Cand:
