@@ -114,7 +114,10 @@ class _Reader:
                     break
                 if prev == "digit":
                     nxt = toks[i + 1] if i + 1 < n else ""
-                    if d == int(num) + 1 and not positional and (nxt in CN_SMALL or nxt in CN_BIG):
+                    pair = (int(num), d)
+                    if not positional and not last_unit and (d == int(num) + 1 or pair in ((3, 5), (1, 3))) \
+                            and (nxt in CN_SMALL or nxt in CN_BIG or pair in ((3, 5), (1, 2), (2, 3), (1, 3)) or nxt == ""
+                                 and toks[i - 1] not in ("〇", "零")):
                         # 二三十, 三四百: between the two digits
                         if self.pick_hi:
                             num = Decimal(d)

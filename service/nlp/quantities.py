@@ -45,6 +45,7 @@ class Entry:
     offset: Decimal = Decimal(0)
     type: str = "unit"          # unit | currency | measure | minor
     form: str = ""
+    per: Optional[str] = None   # tpa: a unit that is itself per period
 
 
 @dataclass
@@ -96,7 +97,7 @@ def _add(table, form, entry, where):
         if old.type == entry.type and old.unit != entry.unit:
             raise DataError(f"{where}: form {form!r} maps to both {old.unit} and {entry.unit}")
         return
-    table[form] = Entry(entry.kind, entry.unit, entry.factor, entry.offset, entry.type, form)
+    table[form] = Entry(entry.kind, entry.unit, entry.factor, entry.offset, entry.type, form, entry.per)
 
 
 def load() -> None:
@@ -110,8 +111,10 @@ def load() -> None:
     for i, u in enumerate(units.get("units") or []):
         where = f"units.yaml#{i}"
         _req(isinstance(u, dict) and u.get("unit") and u.get("kind") in KINDS, f"{where}: needs unit and a SPEC kind")
-        e = Entry(u["kind"], u["unit"], Decimal(str(u.get("factor", 1))), Decimal(str(u.get("offset", 0))))
+        e = Entry(u["kind"], u["unit"], Decimal(str(u.get("factor", 1))), Decimal(str(u.get("offset", 0))),
+                  per=u.get("per"))
         _req(e.factor > 0, f"{where}: factor must be positive")
+        _req(e.per is None or e.per in (units.get("rate_denominators") or {}), f"{where}: unknown per {e.per}")
         for f in u.get("zh") or []:
             _add(zh, f, e, where)
         for f in u.get("en") or []:
@@ -578,6 +581,8 @@ def _read(s, num, script, date_mask):
             return None
         if st2 > 0 and s[st2 - 1] in "前首头" and e.form != "人":
             return None
+        if e.form in ("国", "方", "岸", "地") and s[st:en_] in ("两", "二", "双"):
+            return None          # 中美两国, 两国关系: both countries, a determiner
         if vague and "几" in s[st:en_] and not any(c in s[st:en_] for c in "十百千万亿"):
             return None
         if e.form == "块" and not _block_money(s, uend):
@@ -610,6 +615,8 @@ def _read(s, num, script, date_mask):
           vague=vague, num_start=st, num_end=en_, big=big, bare=bare * sign, script=num.script,
           qualifier=qual_mid)
     q.extra["factor"] = e.factor
+    if e.per:
+        _make_period(q, unit_code, e.per, None)
     if e.type == "currency":
         _minor_after(s, q)
     return q
@@ -826,6 +833,21 @@ def _discount_context(s, st):
     return any(k in w for k in ("打", "折扣", "优惠", "促销", "降价", "售价", "价格", "全场", "一律")) or st == 0
 
 
+_YIBAN = re.compile(r"一半")
+
+
+def _yiban(s, out):
+    """一半 is 50% where a change verb governs it (下降了一半) or a qualifier follows (一半以上)."""
+    for m in _YIBAN.finditer(s):
+        st, en_ = m.start(), m.end()
+        if s[st - 1:st] in numbers.CN_CHARS or s[en_:en_ + 1] in numbers.CN_CHARS:
+            continue
+        before = s[max(0, st - 4):st]
+        after = s[en_:en_ + 2]
+        if _L["ch_zh_re"].search(before) or after in ("以上", "以下", "左右") or after[:1] in "多":
+            out.append(Q(st, en_, "percent", Decimal(50), Decimal(50), "%", "yiban", num_start=st, num_end=en_))
+
+
 def _fanfan(s, out):
     for m in FANFAN_RE.finditer(s):
         if m.group(1):
@@ -997,6 +1019,8 @@ def _qualify(s, q):
         m = L["q_pre_en_re"].search(s, max(0, q.start - 24), q.start)
         if m is not None:
             r = (L["q_pre_en_lab"][m.group(1).lower()], m.start(1))
+    if r is not None and r[0] == "nearly" and q.kind == "duration" and s.startswith(("来", "以来"), q.end):
+        r = None                 # 近两年来: the last two years
     if r is not None:
         lab, st = r
         # 近 in 最近/附近, 约 in 合约: the qualifier must not close a longer word
@@ -1142,7 +1166,7 @@ def _en_change_before(s, cs, st):
 def _rate(s, q):
     """每公斤110美元, 110美元/公斤, $110 per kilogram, 720 rounds per minute, 8,000 tons annually."""
     L = _L
-    if q.kind in ("percent", "percentage_point", "multiple", "temperature", "duration"):
+    if q.kind in ("percent", "percentage_point", "multiple", "temperature", "duration", "rate"):
         return
     num_unit = q.unit if q.kind != "count" else (q.counted or "").lower()
     if q.kind == "count" and not q.counted:
@@ -1177,12 +1201,14 @@ def _rate(s, q):
     m = _RE_PER_EN.match(s[e:e + 12])
     if m:
         r = _en_at(s, e + m.end() - 1)
-        if r is not None and r[0].type == "unit":
+        if r is not None and r[0].type == "unit" and not _NOT_PERIOD_AFTER.match(s, r[1]):
             _make_rate(q, num_unit, r[0], None, r[1])
             return
     # periods: 8,000 tons annually, 500 tons daily, 每年 … (only where the text says per period)
     if q.kind in ("money", "mass", "volume", "energy", "count", "length", "area"):
         m = L["per_en_re"].match(s, e)
+        if m is not None and _NOT_PERIOD_AFTER.match(s, m.end()):
+            m = None                      # 240,000 tonnes a year earlier
         if m is not None:
             _make_period(q, num_unit, L["per_en_lab"][(m.group(1) or m.group(2)).lower()], m.end())
             return
@@ -1196,6 +1222,7 @@ def _rate(s, q):
             return
 
 
+_NOT_PERIOD_AFTER = re.compile(r"\s+(?:earlier|ago|before|later|after|prior|old|previously)\b", re.I)
 _PER_ZH = re.compile(r"每(?:一)?([^\d\s,，。]{1,5})$")
 
 
@@ -1320,6 +1347,9 @@ def _bare_money(s, q, doc_currency_zh):
     return True
 
 
+_FROM_BEFORE = re.compile(r"(?:从|由|from)[^\d,，。;；]{0,6}$", re.I)
+_TO_RE = re.compile(r"(?:至|到|\bto\b)", re.I)
+_COORD = re.compile(r"\s*(?:和|与|及|、|,|，|and|,\s*and|or|或)\s*", re.I)
 _CMP_RE = re.compile(r"(?i)(?:compared\s+(?:to|with)|versus|vs\.?|against|than|down\s+from|up\s+from|from|相比|相较|比|而|较)")
 
 
@@ -1339,7 +1369,8 @@ def _ellipsis(s, items):
             between = s[r.end:q.start]
             if any(ch in _SENT_END for ch in between.replace(". ", "\n") if ch != ".") or re.search(r"\d", between):
                 break
-            if not _CMP_RE.search(between):
+            if not _CMP_RE.search(between) and not (_FROM_BEFORE.search(s, max(0, r.start - 10), r.start)
+                                                    and _TO_RE.search(between)):
                 continue
             if q.kind == "number" or (q.kind == base and q.unit == num_unit) or (base == "count" and q.kind == "number"):
                 q.kind = "rate"
@@ -1374,6 +1405,8 @@ def extract(doc: Doc) -> Doc:
     _fractions(s, items)
     _cheng(s, items)
     _fanfan(s, items)
+    if "一半" in s:
+        _yiban(s, items)
     items.sort(key=lambda q: q.start)
     items = _ranges(s, items)
     pre_cur = _doc_currency(items, "USD")
@@ -1395,9 +1428,14 @@ def extract(doc: Doc) -> Doc:
             _qualify(s, q)
             _rate(s, q)
     _ellipsis(s, final)
+    prev = None
     for q in final:
         if q.has_unit:
             _change(s, q)
+            if q.change is None and prev is not None and prev.change and prev.kind == q.kind \
+                    and _COORD.fullmatch(s[prev.end:q.start]):
+                q.change = prev.change          # 分别增长35.8%和37.9%
+            prev = q
     final = [q for q in final if q.has_unit and q.kind in KINDS]
     final = _drop_urls(s, final)
     final = _drop_dates(doc, final, idx)
