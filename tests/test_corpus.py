@@ -17,7 +17,7 @@ from service.nlp import pipeline
 
 HERE = os.path.dirname(__file__)
 FILES = sorted(glob.glob(os.path.join(HERE, "corpus", "quantities*.yaml")))
-FIELDS = ("kind", "unit", "counted", "qualifier", "change", "approximate")
+FIELDS = ("kind", "unit", "counted", "qualifier", "change", "approximate", "subject")
 
 
 def _cases():

@@ -230,6 +230,11 @@ def load() -> None:
     L["en_multiples"] = {k: Decimal(v) for k, v in eng["multiples"].items()}
     L["en_mult_verbs"] = set(eng.get("multiple_verbs") or [])
     L["en_fractions"] = {k: Decimal(v) for k, v in eng["fractions"].items()}
+    subj = words.get("subject") or {}
+    _req(isinstance(subj.get("heads"), list) and subj["heads"], "quantity_words.yaml: subject.heads")
+    L["subj_heads_re"] = re.compile("|".join(re.escape(h) for h in sorted(subj["heads"], key=len, reverse=True)))
+    L["subj_stop_re"] = re.compile("|".join(re.escape(h) for h in sorted(subj.get("stops") or ["的"], key=len, reverse=True)))
+    L["subj_max"] = int(subj.get("max_chars", 10))
     _compile_english(eng)
 
 
@@ -1105,6 +1110,37 @@ def _change(s, q):
         pos = w.end()
 
 
+_SUBJ_CHAR = re.compile(r"[" + _HAN + r"A-Za-z]")
+
+
+def _subject(s, q):
+    """稀土磁铁出口量暴增75% → 稀土磁铁出口量: the last measure noun of the clause before the amount."""
+    cs = _clause_start(s, q.start)
+    seg_lo = max(cs, q.start - 24)
+    head = None
+    for m in _L["subj_heads_re"].finditer(s, seg_lo, q.start):
+        head = m
+    if head is None:
+        return
+    # nothing but verbs, qualifiers and comparison words may stand between the head and the amount
+    gap = s[head.end():q.start]
+    if any(ch.isdigit() for ch in gap) or len(gap) > 8:
+        return
+    a = head.start()
+    lo = max(cs, head.start() - _L["subj_max"])
+    while a > lo and _SUBJ_CHAR.match(s[a - 1]):
+        if s[a - 1] in "年月日号" and a >= 2 and (s[a - 2].isdigit() or s[a - 2] in numbers.CN_CHARS):
+            break                 # 7月稀土出口量: the date is not part of the subject
+        stop = None
+        for m in _L["subj_stop_re"].finditer(s, max(lo, a - 2), a):
+            if m.end() == a:
+                stop = m
+        if stop is not None:
+            break
+        a -= 1
+    q.subject = (a, head.end())
+
+
 def _zh_label(form):
     for f, lab in _L["ch_zh"]:
         if f == form:
@@ -1427,6 +1463,8 @@ def extract(doc: Doc) -> Doc:
         if q.has_unit:
             _qualify(s, q)
             _rate(s, q)
+            if q.script != "en":
+                _subject(s, q)
     _ellipsis(s, final)
     prev = None
     for q in final:
@@ -1528,5 +1566,5 @@ def _to_json(doc, q, idx):
         "approximate": bool(q.qualifier or q.vague or q.extra.get("value_null")),
         "qualifier": q.qualifier,
         "change": q.change,
-        "subject": q.subject,
+        "subject": doc.text[_map(idx, q.subject[0]):_map_end(idx, q.subject[1])] if q.subject else None,
     }
