@@ -160,8 +160,11 @@ class _Scored:
         # clause boundaries of the whole text, once, and the actor that owns each evaluative word:
         # the nearest actor before it in its clause (else the nearest after it)
         cuts = [0] + [m.end() for m in _CLAUSE.finditer(norm)] + [len(norm) + 1]
+        self.cuts = cuts
         self.owner = []
         ms = [m for m in mentions if m[3] in ACTOR_TYPES]
+        # sentences that name some actor (words there are about that actor, not about everything)
+        self.actor_sents = {bisect.bisect_right(self.sent_starts, m[0]) - 1 for m in ms}
         mst = [m[0] for m in ms]
         for pos, end, _w, _sv, _si in self.items:
             c = bisect.bisect_right(cuts, pos) - 1
@@ -310,16 +313,26 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
     n = len(units)
     # which sentences mention the target, and the clause spans of those mentions
     by_sent = {}
+    cuts = scored.cuts
     for a, b in spans:
         si = bisect.bisect_right(scored.sent_starts, a) - 1
         if si < 0:
             continue
-        u = units[si]
-        by_sent.setdefault(si, []).append(_clause_bounds(norm, u.start, u.end, a))
+        c = bisect.bisect_right(cuts, a) - 1
+        by_sent.setdefault(si, []).append((cuts[c], cuts[c + 1]))
+    clause_starts = {si: {a for a, _b in cl} for si, cl in by_sent.items()}
     per_sent = [0.0] * n
     total = 0.0
     span_starts = [a for a, _b in spans]
     tstarts = set(span_starts)
+    # clauses where the target suffers a hostile act of another actor
+    victim = sorted((a, b) for a, b, src, tgt in agents if ename is not None and tgt == ename and src != ename)
+    victim_starts = [a for a, _b in victim]
+    victim_reach = []
+    reach = -1
+    for _a, b in victim:
+        reach = max(reach, b)
+        victim_reach.append(reach)
     for idx, (pos, end, w, is_sv, si) in enumerate(scored.items):
         if si < 0:
             continue
@@ -327,31 +340,33 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
         if k >= 0 and spans[k][0] <= pos and end <= spans[k][1]:
             continue            # the target's own words (反恐 in 俄罗斯在叙利亚的反恐行动) say nothing of it
         if si in by_sent:
-            clauses = by_sent[si]
             own = scored.owner[idx]
             if own is not None and own[0] in tstarts:
                 f = 1.0             # said of the target itself
             elif own is not None:
                 f = 0.05            # said of another actor in the sentence
-            elif any(a <= pos < b for a, b in clauses):
+            elif cuts[bisect.bisect_right(cuts, pos) - 1] in clause_starts.get(si, ()):
                 f = 1.0
             else:
                 f = 0.5
-            if is_sv and any(0 <= sa - end <= 4 for sa, _sb in spans if units[si].start <= sa < units[si].end):
-                f = 2.0          # 支持/反对 + the target
+            if is_sv:
+                k2 = bisect.bisect_left(span_starts, end)
+                if k2 < len(span_starts) and span_starts[k2] - end <= 4:
+                    f = 2.0          # 支持/反对 + the target
         elif not spans:
             f = 1.0 if short else 0.15
+        elif si in scored.actor_sents:
+            f = 0.05            # a sentence about other actors
         elif short:
             f = 0.6
         else:
             near = (si - 1 in by_sent) or (si + 1 in by_sent)
             f = 0.25 if near else 0.05
-        if w < 0 and ename is not None:
+        if w < 0 and victim:
             # a hostile act's words belong to its agent, not to its victim
-            for a, b, src, tgt in agents:
-                if a <= pos < b and tgt == ename and src != ename:
-                    f = 0.0
-                    break
+            j = bisect.bisect_right(victim_starts, pos) - 1
+            if j >= 0 and pos < victim_reach[j]:
+                f = 0.0
         c = w * f * tw
         per_sent[si] += c
         total += c

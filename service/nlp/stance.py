@@ -34,6 +34,9 @@ SYMMETRIC = frozenset({"agree", "negotiate", "cooperate"})
 # hostile acts whose target may be left implicit in their clause (中方坚决反对)
 IMPLICIT_TARGET = frozenset({"oppose", "criticize", "threaten", "export_control", "tariff", "sanction"})
 # acts named by nouns that keep their owner even inside a prepositional phrase ("to U.S. tariffs")
+# how far from its verb a source or target may stand (characters)
+WINDOW_ZH = 60
+WINDOW_EN = 200
 HOSTILE_NOUNS = frozenset({"tariff", "sanction", "export_control", "threaten"})
 
 # sentences the splitter cut after an abbreviation ("The U.S." | "imposed …") are joined again
@@ -147,20 +150,33 @@ class _Sentence:
         self.prev_mention = {b[0]: a for a, b in zip(mentions, mentions[1:])}
         self.titles = _lex.titles if _lex is not None else frozenset()
         voided = [(h.start, h.end) for h in hits if h.kind == "not_negator"]
+        vstarts = [v[0] for v in voided]
         for h in hits:
-            if h.kind in ("negator", "refusal") and any(a <= h.start < b and (b - a) > (h.end - h.start)
-                                                       for a, b in voided):
+            if h.kind in ("negator", "refusal") and _covered(voided, vstarts, h):
                 continue
             self.kinds.setdefault(h.kind, []).append(h)
             if h.kind == "target_preps":
                 self.prep_end.setdefault(h.end, h)
+        self.kind_starts = {k: [h.start for h in v] for k, v in self.kinds.items()}
+        self.mstarts = [m[0] for m in mentions]
 
     def verb_object(self, m) -> bool:
         """Chinese: a mention right after a verb token (接受中国帮助) is that verb's object, not a subject."""
         return m[0] in self.verb_ends and not _LATIN.match(self.doc.norm[m[0]:m[0] + 1])
 
     def has(self, kind, lo, hi):
-        return [h for h in self.kinds.get(kind, ()) if h.start >= lo and h.end <= hi]
+        """Hits of ``kind`` inside [lo, hi) (bisect: never a scan of the whole sentence)."""
+        hs = self.kinds.get(kind)
+        if not hs or hi <= lo:
+            return []
+        st = self.kind_starts[kind]
+        i, j = bisect.bisect_left(st, lo), bisect.bisect_left(st, hi)
+        return [h for h in hs[i:j] if h.end <= hi]
+
+    def mentions_in(self, lo, hi):
+        """Mentions inside [lo, hi)."""
+        i, j = bisect.bisect_left(self.mstarts, lo), bisect.bisect_left(self.mstarts, hi)
+        return [m for m in self.mentions[i:j] if m[1] <= hi]
 
     def prep_object(self, m) -> bool:
         """Is mention ``m`` introduced by a target preposition (对X, to X, on the X)?"""
@@ -256,15 +272,28 @@ def _drop_neutral_duplicates(out, first):
     out[first:] = keep
 
 
+def _covered(spans, starts, h):
+    """Is hit ``h`` inside a longer span of ``spans`` (sorted by start)?"""
+    i = bisect.bisect_right(starts, h.start) - 1
+    while i >= 0 and h.start - starts[i] <= 12:
+        a, b = spans[i]
+        if a <= h.start < b and (b - a) > (h.end - h.start):
+            return True
+        i -= 1
+    return False
+
+
 def _select_triggers(hits):
     """Leftmost-longest, non-overlapping trigger hits, none inside a not-trigger phrase (供应链)."""
     blocks = [(h.start, h.end) for h in hits if h.kind == "not_triggers"]
+    bstarts = [b[0] for b in blocks]
     out = []
     last = -1
     for h in hits:
         if h.kind != "trigger":
             continue
-        if any(a < h.end and h.start < b for a, b in blocks):
+        i = bisect.bisect_left(bstarts, h.end) - 1
+        if any(blocks[k][1] > h.start for k in range(max(0, i - 3), i + 1)):
             continue
         if h.start >= last:
             out.append(h)
@@ -280,13 +309,22 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
     triggers = _select_triggers(S.hits)
     carried = None      # subject (or speaker) carried from a previous clause
     carried_object = None   # the other party of the previous clause's act
+    tstarts = [t.start for t in triggers]
     for cs, ce in _clauses(norm, S.s, S.e):
-        actors = [m for m in S.mentions if m[0] >= cs and m[1] <= ce and m[3] in TARGET_TYPES]
-        ctrig = [t for t in triggers if t.start >= cs and t.end <= ce]
-        speaker = _speaker(S, actors, cs, ce) if actors else None
+        clause_actors = [m for m in S.mentions_in(cs, ce) if m[3] in TARGET_TYPES]
+        ti, tj = bisect.bisect_left(tstarts, cs), bisect.bisect_left(tstarts, ce)
+        ctrig = [t for t in triggers[ti:tj] if t.end <= ce]
+        speaker = _speaker(S, clause_actors, cs, ce) if clause_actors else None
         ctx = {"triggers": ctrig, "objects": set(), "carried_object": carried_object}
-        for t in ctrig:
-            _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx)
+        astarts = [m[0] for m in clause_actors]
+        for k, t in enumerate(ctrig):
+            ctx["next_trigger"] = ctrig[k + 1].start if k + 1 < len(ctrig) else ce
+            # only actors near the verb: a clause of thousands of names stays linear
+            w = WINDOW_EN if _LATIN.match(t.key) else WINDOW_ZH
+            a0 = bisect.bisect_left(astarts, t.start - w)
+            a1 = bisect.bisect_left(astarts, t.end + w)
+            _read_trigger(doc, lex, S, t, cs, ce, clause_actors[a0:a1], carried, names, seen, out, ctx)
+        actors = clause_actors
         subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)
                                 and not S.verb_object(m)), None)
         if subj is not None:
@@ -297,11 +335,15 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
 
 def _speaker(S, actors, cs, ce):
     """An actor followed closely by a reporting verb or a spokesperson title speaks for the sentence."""
+    starts = [m[0] for m in actors]
     for kind in ("reporting", "spokesperson"):
         for h in S.has(kind, cs, ce):
-            before = [m for m in actors if m[1] <= h.start and h.start - m[1] <= 12 and m[3] in ACTOR_TYPES]
-            if before:
-                return before[-1]
+            i = bisect.bisect_left(starts, h.start) - 1
+            while i >= 0 and h.start - actors[i][1] <= 12:
+                m = actors[i]
+                if m[1] <= h.start and m[3] in ACTOR_TYPES:
+                    return m
+                i -= 1
     return None
 
 
@@ -373,7 +415,7 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
             rule.append("carried_subject")
         if target is None:
             # the object after the verb, up to the next verb (which owns what follows it)
-            nxt_t = next((x.start for x in ctx.get("triggers", ()) if x.start >= t.end), ce)
+            nxt_t = ctx.get("next_trigger", ce)
             lim = min(nxt_t, t.end + (60 if english else 40))
             nxt = [m for m in after if m[2] != (source[2] if source else None) and m[0] <= lim]
             if english:
@@ -394,7 +436,8 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
                     rule.append("target_before")
                 elif action in IMPLICIT_TARGET and source is not None:
                     # 中方坚决反对: the other party is named elsewhere in the sentence
-                    other = [m for m in S.mentions if m[2] != source[2] and m[3] in ACTOR_TYPES
+                    near = S.mentions_in(max(S.s, cs - 2 * WINDOW_ZH), min(S.e, ce + 2 * WINDOW_ZH))
+                    other = [m for m in near if m[2] != source[2] and m[3] in ACTOR_TYPES
                              and (m[0] >= ce or m[1] <= cs)]
                     other = [m for m in other if m[3] == "GPE"]   # the other party of a dispute: a state
                     later = [m for m in other if m[0] >= ce]
