@@ -400,7 +400,6 @@ def _build(raw: dict) -> _Tables:
         "connectors": _str_list(en, "connectors"),
         "openers": _str_list(en, "interval_openers"),
     }
-    en_t["gate"] = tuple(sorted({m[:3] for m in list(en_t["months"]) + list(en_t["abbr"])}))
     relv = en.get("relative")
     if not isinstance(relv, dict):
         _fail("english.relative must be a mapping")
@@ -499,9 +498,10 @@ def _compile(t: _Tables) -> dict:
     r["iso_day"] = r"(?<![\d.])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d|\.\d)"
     r["iso_month"] = r"(?<![\d.])(?P<y>\d{4})-(?P<m>0[1-9]|1[0-2])(?!\d|-\d)"
     periods = _alt(t.day_periods)
-    r["time_cn"] = (rf"(?P<per>{periods})?{nb}(?P<h>\d{{1,2}}|{cn}{{1,3}})(?P<u>点|时)"
+    r["period_before"] = rf"(?:{periods})$"
+    r["time_cn"] = (rf"{nb}(?P<h>\d{{1,2}}|{cn}{{1,3}})(?P<u>点|时)"
                     rf"(?:(?P<mi>\d{{1,2}}|{cn}{{1,3}})分|(?P<half>半|一刻|三刻|钟|整))?")
-    r["time_hm"] = rf"(?P<per>{periods})?(?<![\d:.])(?P<h>[01]?\d|2[0-4]):(?P<mi>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
+    r["time_hm"] = rf"(?<![\d:.])(?P<h>[01]?\d|2[0-4]):(?P<mi>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
 
     e = t.en
     mon = "|".join([re.escape(m) for m in sorted(e["months"], key=len, reverse=True)]
@@ -544,6 +544,11 @@ def _compile(t: _Tables) -> dict:
     r["duration_marker"] = "(?:" + _alt(t.duration_markers) + ")$"
     r["future"] = "(?:" + _alt(t.future_markers) + ")$"
     r["day_not_after"] = "(?:" + _alt(t.day_not_after) + ")"
+    months = sorted(set(e["months"]) | set(e["abbr"]), key=len, reverse=True)
+    gates = dict(_GATES)
+    for k in ("en_mdy", "en_wd_mdy", "en_dmy", "en_my", "en_month"):
+        gates[k] = "|".join(re.escape(m) for m in months)
+    r.update({"gate:" + k: v for k, v in gates.items()})
     return {k: re.compile(v) for k, v in r.items()}
 
 
@@ -601,29 +606,31 @@ def _cn_year(s: str, t: _Tables) -> Optional[int]:
 # without any of them skips that pattern (most texts have no English months,
 # no 世纪, no "ago").  Case-folded for the (?i) English patterns.
 _GATES = {
-    "year": ("年",), "roc_year": ("民国",), "year_range": ("年",), "year_part": ("年",),
-    "rel_year": ("年",), "ana_year": ("年",), "rel_year_span": ("年",), "decade": ("年代",), "century": ("世纪",),
-    "month": ("月",), "month_range": ("月",), "rel_month": ("月",), "first_months": ("月", "季度"),
-    "quarter": ("季度", "Q"), "year_quarter": ("Q",), "half": ("半年",),
-    "season": ("春", "夏", "秋", "冬"), "season_rel": ("春", "夏", "秋", "冬"),
-    "day": ("日", "号"), "day_range": ("日", "号"), "rel_day": ("天", "日"), "rel_quarter": ("季度",),
-    "weekday": ("周", "星期", "礼拜"), "rel_week": ("周", "星期", "礼拜"), "ago": ("前",),
-    "iso_day": ("-", "/", "."), "iso_month": ("-",), "time_cn": ("点", "时"), "time_hm": (":",),
-    "en_mdy": "months", "en_wd_mdy": "months", "en_dmy": "months", "en_my": "months", "en_month": "months",
-    "en_year": ("19", "20", "2100"), "en_year_range": ("19", "20"), "en_decade": ("0s",),
-    "en_rel": ("year", "month", "week", "quarter", "today", "yesterday", "tomorrow"),
-    "en_quarter": ("Q", "quarter"), "en_half": ("H1", "H2", "half"), "en_first_months": ("first",),
-    "en_weekday": ("day",), "en_ago": (" ago",), "en_time": ("am", "pm", "AM", "PM", "a.m", "p.m"),
+    "year": "年", "roc_year": "民国", "year_range": "年", "year_part": "年", "rel_year": "年",
+    "ana_year": "年", "rel_year_span": "年", "decade": "年代", "century": "世纪",
+    "month": "月", "month_range": "月", "rel_month": "月", "first_months": "月|季度",
+    "quarter": "季度|Q", "year_quarter": r"\dQ|\d Q", "half": "半年",
+    "season": "[春夏秋冬]", "season_rel": "[春夏秋冬]",
+    "day": "[日号]", "day_range": "[日号]", "rel_day": "[天日]", "rel_quarter": "季度",
+    "weekday": "周|星期|礼拜", "rel_week": "周|星期|礼拜", "ago": "前",
+    "iso_day": r"\d{4}[-/.]\d", "iso_month": r"\d{4}-[01]\d", "time_cn": "[点时]", "time_hm": r":[0-5]\d",
+    "en_year": r"(?:19|20)\d\d", "en_year_range": r"\d\d ?[-–—] ?\d\d", "en_decade": r"\d0s",
+    "en_rel": "(?i)year|month|week|quarter|today|yesterday|tomorrow",
+    "en_quarter": "Q[1-4]|quarter", "en_half": "H[12]|half", "en_first_months": "first",
+    "en_weekday": "day", "en_ago": "(?i) ago", "en_time": r"\d ?(?:[ap]\.?m|[AP]M)",
 }
-def _scan(t: "_Tables", name: str, text: str, folded: Optional[str] = None):
-    """``finditer`` of one pattern, skipped when the text lacks every substring of its gate;
-    ``folded`` (the lower-cased text) gates the case-insensitive patterns."""
-    gate = _GATES.get(name)
-    if gate == "months":
-        gate = t.en["gate"]
+
+
+def _scan(t: "_Tables", name: str, text: str, memo: dict):
+    """``finditer`` of one pattern, skipped outright when its gate (a cheap search for
+    what every match must contain) finds nothing in the text; ``memo`` keeps each
+    gate's answer for the text (several patterns share one)."""
+    gate = t.regex.get("gate:" + name)
     if gate is not None:
-        hay = text if folded is None else folded
-        if not any(g in hay for g in gate):
+        hit = memo.get(gate.pattern)
+        if hit is None:
+            hit = memo[gate.pattern] = gate.search(text) is not None
+        if not hit:
             return ()
     return t.regex[name].finditer(text)
 
@@ -672,13 +679,13 @@ def _add_period(add, m, months: tuple, kind: str, mkind: str, text: str, t: _Tab
     add(Atom(m.start(), end, kind, Expr(months=months, mkind=mkind)))
 
 
-def _atoms(text: str, t: _Tables) -> list:
+def _atoms(text: str, t: _Tables, memo: dict) -> list:
     R = t.regex
     out = []
     add = out.append
     year_next = ("M", "MR", "FM", "Q", "H", "SEAS", "HOL", "YP")
 
-    for m in _scan(t, "year", text):
+    for m in _scan(t, "year", text, memo):
         y = _cn_year(m["y"], t)
         if y is None or not 1900 <= y <= 2100 or _after_duration_marker(text, m.start(), t):
             continue
@@ -687,7 +694,7 @@ def _atoms(text: str, t: _Tables) -> list:
             add(Atom(m.start(), m.end(), "Y", Expr(year=y, ypart=t.year_parts[part])))
         end = m.end("part") - len(part) if part else m.end()
         add(Atom(m.start(), end, "Y", Expr(year=y), nxt=year_next))
-    for m in _scan(t, "roc_year", text):      # Taiwan's calendar: 民國114年 is 2025
+    for m in _scan(t, "roc_year", text, memo):      # Taiwan's calendar: 民國114年 is 2025
         n = int(m["y"]) if m["y"].isdigit() else _cn_int(m["y"], t)
         if n is None or not 1 <= n <= 200:
             continue
@@ -696,21 +703,21 @@ def _atoms(text: str, t: _Tables) -> list:
             add(Atom(m.start(), m.end(), "Y", Expr(year=1911 + n, ypart=t.year_parts[part])))
         end = m.end("part") - len(part) if part else m.end()
         add(Atom(m.start(), end, "Y", Expr(year=1911 + n), nxt=year_next))
-    for m in _scan(t, "year_range", text):
+    for m in _scan(t, "year_range", text, memo):
         y1, y2 = int(m["y1"]), int(m["y2"])
         if 1900 <= y1 < y2 <= 2100:
             add(Atom(m.start(), m.end(), "YR", Expr(years=(y1, y2))))
-    for m in _scan(t, "year_part", text):
+    for m in _scan(t, "year_part", text, memo):
         if _prev(text, m.start()) in t.year_part_not_before or not _part_ok(text, m.end(), m["part"], t):
             continue
         add(Atom(m.start(), m.end(), "YP", Expr(ypart=t.year_parts[m["part"]]),
                  bare_ok=_prev(text, m.start()) != "年"))      # 09年年底: not this year's
-    for m in _scan(t, "ana_year", text):       # 同年10月: the year last named
+    for m in _scan(t, "ana_year", text, memo):       # 同年10月: the year last named
         off, not_before, not_after, bare = t.ana_years[m["w"]]
         if _prev(text, m.start()) in not_before or any(text.startswith(x, m.end()) for x in not_after):
             continue
         add(Atom(m.start(), m.end(), "AY", Expr(ayear=off), bare_ok=bare, nxt=year_next))
-    for m in _scan(t, "rel_year", text):
+    for m in _scan(t, "rel_year", text, memo):
         spec = t.rel["years"][m["w"]]
         if not _rel_ok(text, m, spec):
             continue
@@ -718,7 +725,7 @@ def _atoms(text: str, t: _Tables) -> list:
         if part and _part_ok(text, m.end(), part, t):
             add(Atom(m.start(), m.end(), "RY", Expr(ryear=spec[0], ypart=t.year_parts[part])))
         add(Atom(m.start(), m.end("w"), "RY", Expr(ryear=spec[0]), nxt=year_next))
-    for m in _scan(t, "decade", text):
+    for m in _scan(t, "decade", text, memo):
         raw = m["y"]
         if len(raw) == 4:
             y = int(raw)
@@ -737,7 +744,7 @@ def _atoms(text: str, t: _Tables) -> list:
             a, b = t.decade_parts[part]
             lo, hi = y + a, y + b
         add(Atom(m.start(), m.end(), "DEC", Expr(years=(lo, hi))))
-    for m in _scan(t, "century", text):
+    for m in _scan(t, "century", text, memo):
         c = m["c"]
         if c == "本":
             add(Atom(m.start(), m.end(), "CENT", Expr(rcentury=0)))
@@ -747,7 +754,7 @@ def _atoms(text: str, t: _Tables) -> list:
             n = int(c) if c.isdigit() else _cn_int(c, t)
             if n and 15 <= n <= 22:
                 add(Atom(m.start(), m.end(), "CENT", Expr(years=((n - 1) * 100 + 1, n * 100))))
-    for m in _scan(t, "month", text):
+    for m in _scan(t, "month", text, memo):
         mo = 1 if m["m"] == "元" else _cn_int(m["m"], t)
         if mo is None or not 1 <= mo <= 12 or _after_duration_marker(text, m.start(), t):
             continue
@@ -756,11 +763,11 @@ def _atoms(text: str, t: _Tables) -> list:
         if part and _part_ok(text, m.end(), part, t):
             add(Atom(m.start(), m.end(), "M", Expr(months=(mo, mo), mkind="month", mpart=t.month_parts[part])))
         add(Atom(m.start(), base_end, "M", Expr(months=(mo, mo), mkind="month"), nxt=("D", "DR")))
-    for m in _scan(t, "month_range", text):
+    for m in _scan(t, "month_range", text, memo):
         a, b = _cn_int(m["m1"], t), _cn_int(m["m2"], t)
         if a and b and 1 <= a < b <= 12 and not _after_duration_marker(text, m.start(), t):
             add(Atom(m.start(), m.end(), "MR", Expr(months=(a, b), mkind="range")))
-    for m in _scan(t, "first_months", text):
+    for m in _scan(t, "first_months", text, memo):
         if _prev(text, m.start()) in t.fm_not_before:
             continue
         if m["p"] == "头" and "个" not in m.group(0):
@@ -773,34 +780,34 @@ def _atoms(text: str, t: _Tables) -> list:
             q = {"一": 1, "1": 1, "二": 2, "两": 2, "2": 2, "三": 3, "3": 3}[m["q"]]
             n = 3 * q
         add(Atom(m.start(), m.end(), "FM", Expr(months=(1, n), mkind="first")))
-    for m in _scan(t, "quarter", text):
+    for m in _scan(t, "quarter", text, memo):
         q = t.quarter_words[m["q"]] if m["q"] else int(m["q2"])
         if m["q"] and _prev(text, m.start()) in ("每", "单", "个", "各", "上", "下", "本"):
             continue
         _add_period(add, m, (3 * q - 2, 3 * q), "Q", "quarter", text, t)
-    for m in _scan(t, "year_quarter", text):
+    for m in _scan(t, "year_quarter", text, memo):
         q = int(m["q"])
         add(Atom(m.start(), m.end(), "Q", Expr(year=int(m["y"]), months=(3 * q - 2, 3 * q), mkind="quarter")))
-    for m in _scan(t, "half", text):
+    for m in _scan(t, "half", text, memo):
         _add_period(add, m, t.halves[m["h"]], "H", "half", text, t)
-    for m in _scan(t, "rel_year_span", text):
+    for m in _scan(t, "rel_year_span", text, memo):
         a, b = t.rel_year_spans[m.group(0)]
         add(Atom(m.start(), m.end(), "RYS", Expr(ryear=a, ryear_end=b)))
-    for m in _scan(t, "season", text):
+    for m in _scan(t, "season", text, memo):
         add(Atom(m.start(), m.end(), "SEAS", Expr(months=t.seasons[m["s"]], mkind="season"), bare_ok=False))
-    for m in _scan(t, "season_rel", text):
+    for m in _scan(t, "season_rel", text, memo):
         if _prev(text, m.start()) in ("如", "至", "迄"):
             continue
         if m.end() - m.start() == 2 and text[m.end():m.end() + 1] in ("天", "日", "节"):
             continue            # 今春节: 今 + 春节
         add(Atom(m.start(), m.end(), "SEAS", Expr(ryear=t.season_relative[m["r"]], months=t.seasons[m["s"]],
                                                   mkind="season")))
-    for m in _scan(t, "holiday", text):
+    for m in _scan(t, "holiday", text, memo):
         name, _, _, _, req = t.holidays[m.group(0)]
         if req and not any(text.startswith(x, m.end()) for x in req):
             continue
         add(Atom(m.start(), m.end(), "HOL", Expr(holiday=m.group(0))))
-    for m in _scan(t, "rel_month", text):
+    for m in _scan(t, "rel_month", text, memo):
         spec = t.rel["months"][m["w"]]
         if not _rel_ok(text, m, spec):
             continue
@@ -808,7 +815,7 @@ def _atoms(text: str, t: _Tables) -> list:
         if part and _part_ok(text, m.end(), part, t):
             add(Atom(m.start(), m.end(), "RM", Expr(rmonth=spec[0], mpart=t.month_parts[part])))
         add(Atom(m.start(), m.end("w"), "RM", Expr(rmonth=spec[0]), nxt=("D", "DR")))
-    for m in _scan(t, "day", text):
+    for m in _scan(t, "day", text, memo):
         d = _cn_int(m["d"], t)
         if d is None or not 1 <= d <= 31 or R["day_not_after"].match(text, m.end()):
             continue
@@ -816,22 +823,22 @@ def _atoms(text: str, t: _Tables) -> list:
             continue
         bare = m["u"] == "日" and m["d"].isascii()
         add(Atom(m.start(), m.end(), "D", Expr(day=d), bare_ok=bare))
-    for m in _scan(t, "day_range", text):
+    for m in _scan(t, "day_range", text, memo):
         a, b = _cn_int(m["d1"], t), _cn_int(m["d2"], t)
         if a and b and 1 <= a < b <= 31 and not R["day_not_after"].match(text, m.end()):
             bare = m["u"] == "日" and m["d1"].isascii()
             add(Atom(m.start(), m.end(), "DR", Expr(days=(a, b)), bare_ok=bare))
-    for m in _scan(t, "rel_day", text):
+    for m in _scan(t, "rel_day", text, memo):
         spec = t.rel["days"][m.group(0)]
         if _prev(text, m.start()) in spec[1] or any(text.startswith(x, m.end()) for x in spec[2]):
             continue
         add(Atom(m.start(), m.end(), "RD", Expr(rday=spec[0])))
-    for m in _scan(t, "rel_quarter", text):
+    for m in _scan(t, "rel_quarter", text, memo):
         spec = t.rel["quarters"][m.group(0)]
         if _prev(text, m.start()) in spec[1]:
             continue
         add(Atom(m.start(), m.end(), "RQ", Expr(rquarter=spec[0])))
-    for m in _scan(t, "weekday", text):
+    for m in _scan(t, "weekday", text, memo):
         wd = t.weekdays[m["d"]]
         nxt = text[m.end():m.end() + 1]
         if nxt in t.weekday_not_after or (m["d"] == "日" and nxt == "本"):
@@ -847,12 +854,12 @@ def _atoms(text: str, t: _Tables) -> list:
                 continue
             off = {"上上": -2, "上个": -1, "上": -1, "下个": 1, "下": 1, "这个": 0, "本": 0, "这": 0}[r]
             add(Atom(m.start(), m.end(), "WD", Expr(weekday=wd, rweek=off)))
-    for m in _scan(t, "rel_week", text):
+    for m in _scan(t, "rel_week", text, memo):
         spec = t.rel["weeks"][m.group(0)]
         if _prev(text, m.start()) in spec[1]:
             continue
         add(Atom(m.start(), m.end(), "RW", Expr(rweek=spec[0])))
-    for m in _scan(t, "ago", text):
+    for m in _scan(t, "ago", text, memo):
         if _after_duration_marker(text, m.start(), t) or _prev(text, m.start()) in tuple("数几多上近百千万"):
             continue            # 数十年前, 上百年前: vague, not a date
         n = 0.5 if m["n"] == "半" else _cn_int(m["n"], t) if len(m["n"]) <= 3 else None
@@ -869,12 +876,12 @@ def _atoms(text: str, t: _Tables) -> list:
         if unit == "Y" and n > 200:
             continue
         add(Atom(m.start(), m.end(), "AGO", Expr(ago=(int(n), unit))))
-    for m in _scan(t, "iso_day", text):
+    for m in _scan(t, "iso_day", text, memo):
         y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
         u = _day_unit(y, mo, d) if 1900 <= y <= 2100 else None
         if u:
             add(Atom(m.start(), m.end(), "ISO", Expr(fixed=Period(u, u))))
-    for m in _scan(t, "iso_month", text):
+    for m in _scan(t, "iso_month", text, memo):
         y = int(m["y"])
         if text.startswith(("赛季", "年度", " season", "季"), m.end()):
             continue            # 2006-07赛季 is a season, not July 2006
@@ -884,14 +891,13 @@ def _atoms(text: str, t: _Tables) -> list:
     return out
 
 
-def _en_atoms(text: str, t: _Tables) -> list:
+def _en_atoms(text: str, t: _Tables, memo: dict) -> list:
     """English dates, each already a whole expression."""
     R, e = t.regex, t.en
     out = []
     add = out.append
     if _LATIN.search(text) is None:
         return out                      # no English here
-    low = text.lower()
 
     def month_of(s: str) -> int:
         return e["months"].get(s) or e["abbr"][s.rstrip(".")]
@@ -907,25 +913,25 @@ def _en_atoms(text: str, t: _Tables) -> list:
         rel = m["rel"] if "rel" in m.re.groupindex else None
         return {"this": 0, "last": -1, "next": 1}.get(rel) if rel else None
 
-    for m in _scan(t, "en_mdy", text):
+    for m in _scan(t, "en_mdy", text, memo):
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), months=(month_of(m["mon"]),) * 2,
                                                  mkind="month", day=int(m["d"]))))
-    for m in _scan(t, "en_wd_mdy", text):      # Friday, Sept. 5: the weekday only confirms
+    for m in _scan(t, "en_wd_mdy", text, memo):      # Friday, Sept. 5: the weekday only confirms
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), months=(month_of(m["mon"]),) * 2,
                                                  mkind="month", day=int(m["d"]))))
-    for m in _scan(t, "en_dmy", text):
+    for m in _scan(t, "en_dmy", text, memo):
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), months=(month_of(m["mon"]),) * 2,
                                                  mkind="month", day=int(m["d"]))))
-    for m in _scan(t, "en_my", text):
+    for m in _scan(t, "en_my", text, memo):
         add(Atom(m.start(), m.end(), "EN", Expr(year=int(m["y"]), months=(month_of(m["mon"]),) * 2,
                                                  mkind="month")))
-    for m in _scan(t, "en_month", text):
+    for m in _scan(t, "en_month", text, memo):
         mon = m["mon"]
         if mon.rstrip(".") in ("May", "March", "Mar") and cue_before(m.start()) not in set(e["may_cues"]):
             continue
         add(Atom(m.start(), m.end(), "EN", Expr(months=(month_of(mon),) * 2, mkind="month")))
     strong, weak = set(e["cues_strong"]), set(e["cues_weak"])
-    for m in _scan(t, "en_year", text):
+    for m in _scan(t, "en_year", text, memo):
         cue = cue_before(m.start())
         nxt = text[m.end():m.end() + 24]
         ok = False
@@ -940,37 +946,37 @@ def _en_atoms(text: str, t: _Tables) -> list:
             ok = True
         if ok:
             add(Atom(m.start(), m.end(), "EN", Expr(year=int(m["y"]))))
-    for m in _scan(t, "en_year_range", text):
+    for m in _scan(t, "en_year_range", text, memo):
         y1, y2 = int(m["y1"]), m["y2"]
         y2 = int(y2) if len(y2) == 4 else (y1 // 100) * 100 + int(y2)
         if y1 < y2 <= 2100:
             add(Atom(m.start(), m.end(), "EN", Expr(years=(y1, y2))))
-    for m in _scan(t, "en_decade", text):
+    for m in _scan(t, "en_decade", text, memo):
         y = int(m["y"])
         add(Atom(m.start(), m.end(), "EN", Expr(years=(y, y + 9))))
-    for m in _scan(t, "en_rel", text, low):
+    for m in _scan(t, "en_rel", text, memo):
         unit, off = e["relative"][re.sub(r"\s+", " ", m["w"].lower())]
         ex = {"year": Expr(ryear=off), "quarter": Expr(rquarter=off), "month": Expr(rmonth=off),
               "week": Expr(rweek=off), "day": Expr(rday=off)}[unit]
         add(Atom(m.start(), m.end(), "EN", ex))
-    for m in _scan(t, "en_quarter", text):
+    for m in _scan(t, "en_quarter", text, memo):
         q = int(m["q"]) if m["q"] else e["ordinals"][m["qw"].lower()]
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), ryear=rel_year(m),
                                                  months=(3 * q - 2, 3 * q), mkind="quarter")))
-    for m in _scan(t, "en_half", text):
+    for m in _scan(t, "en_half", text, memo):
         h = int(m["h"]) if m["h"] else (1 if m["hw"].lower() == "first" else 2)
         if m["hw"] and not (m["y"] or m["rel"] or m.group(0).endswith("year")):
             continue        # "the first half" of anything: only of a year
         add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), ryear=rel_year(m),
                                                  months=(1, 6) if h == 1 else (7, 12), mkind="half")))
-    for m in _scan(t, "en_first_months", text):
+    for m in _scan(t, "en_first_months", text, memo):
         n = int(m["n"]) if m["n"].isdigit() else e["numbers"][m["n"].lower()]
         if 1 <= n <= 12:
             add(Atom(m.start(), m.end(), "EN", Expr(year=year_of(m), ryear=rel_year(m),
                                                      months=(1, n), mkind="first")))
-    for m in _scan(t, "en_weekday", text):
+    for m in _scan(t, "en_weekday", text, memo):
         add(Atom(m.start(), m.end(), "EN", Expr(weekday=e["weekdays"][m["wd"]])))
-    for m in _scan(t, "en_ago", text, low):
+    for m in _scan(t, "en_ago", text, memo):
         n = int(m["n"]) if m["n"].isdigit() else e["numbers"].get(m["n"].lower())
         if n:
             unit = m["u"][0].upper()
@@ -981,10 +987,15 @@ def _en_atoms(text: str, t: _Tables) -> list:
 _SHI_WORDS = ("间", "期", "代", "候", "尚", "髦", "事", "段", "局", "势", "速")
 
 
-def _times(text: str, t: _Tables) -> list:
+def _times(text: str, t: _Tables, memo: dict) -> list:
     R = t.regex
     out = []
-    for m in _scan(t, "time_cn", text):
+    def period_before(i: int) -> str:
+        pm = R["period_before"].search(text, max(0, i - 3), i)
+        return pm.group(0) if pm else ""
+
+    for m in _scan(t, "time_cn", text, memo):
+        per = period_before(m.start())
         h = _cn_int(m["h"], t) if m["h"] not in ("零", "〇") else 0
         if h is None or h > 24:
             continue
@@ -995,24 +1006,24 @@ def _times(text: str, t: _Tables) -> list:
         nxt = text[m.end():m.end() + 1]
         if m["u"] == "点" and not (m["mi"] or m["half"]) and (nxt.isdigit() or nxt in t.numerals):
             continue            # 零点五, 三点五: a decimal, not a clock time
-        anchored = (m["per"] or m["mi"] or m["half"] or m["h"] in ("零", "〇")
+        anchored = (per or m["mi"] or m["half"] or m["h"] in ("零", "〇")
                     or text.endswith("时间", 0, m.start()))      # 北京时间20点
         if m["u"] == "点" and not anchored:
             continue
         if m["u"] == "时":
-            if not m["h"].isascii() and not (m["per"] or m["mi"] or m["h"] in ("零", "〇")):
+            if not m["h"].isascii() and not (per or m["mi"] or m["h"] in ("零", "〇")):
                 continue        # 一时, 一时半会: not a clock time
-            if m["h"].isascii() and not m["per"] and _prev(text, m.start()).isascii() \
+            if m["h"].isascii() and not per and _prev(text, m.start()).isascii() \
                     and _prev(text, m.start()).isalpha():
                 continue        # iOS6时
             if not m["mi"] and text[m.end():m.end() + 1] in _SHI_WORDS:
                 continue        # 3时期, 10时段: 时 starts another word
-        if _after_duration_marker(text, m.start("h"), t) and not m["per"]:
+        if _after_duration_marker(text, m.start("h"), t) and not per:
             continue
-        out.append(Cand(m.start(), m.end(), "TIME", "time_cn"))
-    for m in _scan(t, "time_hm", text):
-        out.append(Cand(m.start(), m.end(), "TIME", "time_hm"))
-    for m in _scan(t, "en_time", text):
+        out.append(Cand(m.start() - len(per), m.end(), "TIME", "time_cn"))
+    for m in _scan(t, "time_hm", text, memo):
+        out.append(Cand(m.start() - len(period_before(m.start())), m.end(), "TIME", "time_hm"))
+    for m in _scan(t, "en_time", text, memo):
         h = int(m["h"])
         if 1 <= h <= 12:
             out.append(Cand(m.start(), m.end(), "TIME", "time_en"))
@@ -1311,10 +1322,11 @@ def _resolve_pair(e1: Expr, e2: Expr, anchor, t: _Tables) -> Optional[Period]:
 def find(norm: str, published: Optional[_dt.date] = None) -> list:
     """Date and time spans of a normalised text, sorted and non-overlapping."""
     t = _tables()
-    atoms = _atoms(norm, t) + _en_atoms(norm, t)
+    memo: dict = {}
+    atoms = _atoms(norm, t, memo) + _en_atoms(norm, t, memo)
     dates = _chains(norm, atoms)
     dates += _intervals(norm, dates, t)
-    chosen = _select(dates + _times(norm, t))
+    chosen = _select(dates + _times(norm, t, memo))
     spans = []
     ctx = None          # (offset, Unit) of the last full day named (4月4日 …, 5日)
     year_ctx = None     # (offset, year) of the last year named (2019年5月 … 同年8月)
