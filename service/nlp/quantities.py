@@ -199,6 +199,7 @@ def load() -> None:
     L["duration_after_year"] = sorted(words.get("duration_after_year") or [], key=len, reverse=True)
     L["en_count_stop"] = set(words.get("en_count_stop") or [])
     L["en_skip"] = set(words.get("en_count_skip_words") or [])
+    L["en_count_irregular"] = set(words.get("en_count_irregular") or [])
     per = words.get("periods") or {}
     L["per_zh_prefix"] = sorted((per.get("zh_prefix") or {}).items(), key=lambda kv: -len(kv[0]))
     L["per_zh_suffix"] = sorted((per.get("zh_suffix") or {}).items(), key=lambda kv: -len(kv[0]))
@@ -996,8 +997,8 @@ def _english_count(s, q):
         lw = w.lower()
         if lw in _L["en_skip"] or not w.islower():
             return None
-        if lw.endswith("s") and len(lw) > 3 and lw not in _L["en_count_stop"] and not lw.endswith("ss") \
-                and not lw.endswith("us") and not lw.endswith("is") and not lw.endswith("'s"):
+        if lw in _L["en_count_irregular"] or lw.endswith("s") and len(lw) > 3 and lw not in _L["en_count_stop"] \
+                and not lw.endswith("ss") and not lw.endswith("us") and not lw.endswith("is") and not lw.endswith("'s"):
             return w, b
     return None
 
@@ -1314,6 +1315,11 @@ def _ranges(s, items):
             b = items[i + 1]
             gap = s[a.end:b.start]
             m = _RANGE_GAP.fullmatch(gap) if b.start >= a.end else None
+            if m is not None and a.has_unit and not b.has_unit and a.kind == "money" and a.big == 1 and b.big > 1 \
+                    and "prefix" in a.rule and gap.strip() in ("-", "–", "to", "~"):
+                # $3-5 billion: the currency of the first, the scale of the second
+                b = Q(b.start, b.end, "money", b.lo, b.hi, a.unit, a.rule, num_start=b.num_start, num_end=b.num_end,
+                      big=b.big, bare=b.bare, script=b.script)
             ok = m is not None and b.has_unit and b.kind != "number"
             if ok and gap.strip().lower() == "and":
                 ok = bool(re.search(r"(?i)\bbetween\s+(?:\$|US\$|€|£|¥)?$", s[max(0, a.start - 12):a.start]))
@@ -1330,8 +1336,8 @@ def _ranges(s, items):
                 if not a.has_unit:
                     f = _unit_factor(b)
                     alo, ahi = alo * f, ahi * f
-                    if a.big == 1 and b.big > 1 and abs(a.bare) <= abs(b.bare):
-                        alo, ahi = alo * b.big, ahi * b.big
+                if a.big == 1 and b.big > 1 and abs(a.bare) <= abs(b.bare) and (not a.has_unit or "prefix" in a.rule):
+                    alo, ahi = alo * b.big, ahi * b.big     # 3至5亿美元, $3-5 billion: the scale is shared
                 if alo > b.lo:
                     ok = False
             if ok:
@@ -1443,21 +1449,21 @@ def extract(doc: Doc) -> Doc:
     _fanfan(s, items)
     if "一半" in s:
         _yiban(s, items)
-    items.sort(key=lambda q: q.start)
-    items = _ranges(s, items)
     pre_cur = _doc_currency(items, "USD")
     _english(s, items, pre_cur)
-    doc_cur_zh = _doc_currency(items, "CNY")
-    final = []
     for q in items:
         if not q.has_unit:
             c = _english_count(s, q)
             if c is not None:
                 q.kind, q.unit, q.counted, q.has_unit, q.rule = "count", None, c[0], True, "en:count"
-                q.extra["count_end"] = c[1]
                 q.end = c[1]
-            elif _bare_money(s, q, doc_cur_zh):
-                pass
+    items.sort(key=lambda q: q.start)
+    items = _ranges(s, items)
+    doc_cur_zh = _doc_currency(items, "CNY")
+    final = []
+    for q in items:
+        if not q.has_unit:
+            _bare_money(s, q, doc_cur_zh)
         final.append(q)
     for q in final:
         if q.has_unit:
