@@ -1244,6 +1244,16 @@ def _rate(s, q):
     # periods: 8,000 tons annually, 500 tons daily, 每年 … (only where the text says per period)
     if q.kind in ("money", "mass", "volume", "energy", "count", "length", "area"):
         m = L["per_en_re"].match(s, e)
+        if m is None and q.script in ("ar", "en"):
+            # over 1,000 tons of rare earth materials annually: the period closes the noun phrase
+            mo = _OF_PHRASE.match(s, e)
+            if mo is not None:
+                ends = [w.end() for w in _RE_WORD_ANY.finditer(s, mo.start() + 3, mo.end())]
+                for k in ends[:-1] if len(ends) > 1 else ():
+                    m2 = L["per_en_re"].match(s, k)
+                    if m2 is not None and not _NOT_PERIOD_AFTER.match(s, m2.end()):
+                        _make_period(q, num_unit, L["per_en_lab"][(m2.group(1) or m2.group(2)).lower()], None)
+                        return
         if m is not None and _NOT_PERIOD_AFTER.match(s, m.end()):
             m = None                      # 240,000 tonnes a year earlier
         if m is not None:
@@ -1259,6 +1269,8 @@ def _rate(s, q):
             return
 
 
+_RE_WORD_ANY = re.compile(r"[A-Za-z][A-Za-z-]*")
+_OF_PHRASE = re.compile(r" of(?: [A-Za-z][A-Za-z-]*){2,5}")
 _NOT_PERIOD_AFTER = re.compile(r"\s+(?:earlier|ago|before|later|after|prior|old|previously)\b", re.I)
 _PER_ZH = re.compile(r"每(?:一)?([^\d\s,，。]{1,5})$")
 
@@ -1389,6 +1401,8 @@ def _bare_money(s, q, doc_currency_zh):
     return True
 
 
+_SENT_BREAK = re.compile(r"[;；。！？!?\n\r]|(?<![A-Z])\.\s+[A-Z]")
+_DIGIT = re.compile(r"\d")
 _FROM_BEFORE = re.compile(r"(?:从|由|from)[^\d,，。;；]{0,6}$", re.I)
 _TO_RE = re.compile(r"(?:至|到|\bto\b)", re.I)
 _COORD = re.compile(r"\s*(?:和|与|及|、|,|，|and|,\s*and|or|或)\s*", re.I)
@@ -1409,7 +1423,7 @@ def _ellipsis(s, items):
             if q.start < r.end or q.start - r.end > 90:
                 continue
             between = s[r.end:q.start]
-            if any(ch in _SENT_END for ch in between.replace(". ", "\n") if ch != ".") or re.search(r"\d", between):
+            if _SENT_BREAK.search(between) or _DIGIT.search(between):
                 break
             if not _CMP_RE.search(between) and not (_FROM_BEFORE.search(s, max(0, r.start - 10), r.start)
                                                     and _TO_RE.search(between)):
