@@ -145,14 +145,15 @@ class _Scored:
                     w *= f_int
                     break
             own_voice = True
+            k = bisect.bisect_right(rep_pos, h.start) - 1
+            reported = k >= 0 and rep_pos[k] >= s0
             if _inside(quotes, qstarts, h.start):
-                w *= lex.voice["quoted"]
+                # a quotation; introduced by 表示/称 it is surely the speaker's
+                w *= lex.voice["quoted"] * (lex.voice["reported"] if reported else 1.0)
                 own_voice = False
-            else:
-                k = bisect.bisect_right(rep_pos, h.start) - 1
-                if k >= 0 and rep_pos[k] >= s0:
-                    w *= lex.voice["reported"]
-                    own_voice = False
+            elif reported:
+                w *= lex.voice["reported"]
+                own_voice = False
             if own_voice and h.start < headline_end and len(units) > 1:
                 w *= lex.voice["headline"]
             self.items.append((h.start, h.end, w, h.kind == "stance_verb", si))
@@ -325,6 +326,7 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
     total = 0.0
     span_starts = [a for a, _b in spans]
     tstarts = set(span_starts)
+    names_in_doc = {e.get("name") for e in doc.entities or [] if e.get("type") in ACTOR_TYPES}
     # clauses where the target suffers a hostile act of another actor
     victim = sorted((a, b) for a, b, src, tgt in agents if ename is not None and tgt == ename and src != ename)
     victim_starts = [a for a, _b in victim]
@@ -341,6 +343,10 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
             continue            # the target's own words (反恐 in 俄罗斯在叙利亚的反恐行动) say nothing of it
         if si in by_sent:
             own = scored.owner[idx]
+            if own is not None and ename is None:
+                # a phrase target: an actor named inside the phrase (俄罗斯 in 俄罗斯在叙利亚的反恐行动)
+                # is the target; another actor's words are its own
+                own = None if own[2] in target or own[2] not in names_in_doc else own
             if own is not None and own[0] in tstarts:
                 f = 1.0             # said of the target itself
             elif own is not None:
@@ -355,8 +361,8 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
                     f = 2.0          # 支持/反对 + the target
         elif not spans:
             f = 1.0 if short else 0.15
-        elif si in scored.actor_sents:
-            f = 0.05            # a sentence about other actors
+        elif ename is not None and si in scored.actor_sents:
+            f = 0.05            # a sentence about other actors, not about this one
         elif short:
             f = 0.6
         else:
