@@ -34,6 +34,8 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
 max_requests_jitter = max_requests // 10
 limit_request_line = 8190
 limit_request_fields = 100
+# gunicorn's runtime control socket sits at one path per user: two instances would share it
+control_socket_disable = True
 
 # /metrics must add up every worker: prometheus-client's multiprocess mode needs a
 # directory, fresh for each start, set before the app (and prometheus_client) loads.
