@@ -233,3 +233,19 @@ def test_traditional_text_finds_the_simplified_row(all_rows, traditional, name):
 
     owners = [r["name"] for r in all_rows if normalize(traditional) in (r["name"], *r["aliases"])]
     assert owners == [name], (traditional, normalize(traditional), owners)
+
+
+def test_subdivisions_from_iso_3166_2(all_rows):
+    """US states (English) and Chinese province-level divisions (pycountry's zh_CN) are all present."""
+    import gettext
+
+    gpe_forms = {f for r in all_rows if r["type"] == "GPE" for f in [r["name"], r["en"], *r["aliases"]]}
+    state_en = {r["en"].split(" (")[0].removesuffix(" State") for r in all_rows
+                if r["file"] == "regions.tsv" and r["name"].endswith("州")}
+    states = [s.name for s in pycountry.subdivisions.get(country_code="US") if s.type == "State"]
+    assert len(states) == 50
+    assert not [s for s in states if s not in state_en]
+    zh = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    names = [zh.gettext(s.name) for s in pycountry.subdivisions.get(country_code="CN")]
+    assert len(names) == 34
+    assert not [n for n in names if HAN.search(n) and n not in gpe_forms]
