@@ -146,7 +146,10 @@ class _Sentence:
         self.mentions = mentions
         self.prep_end = {}
         self.kinds = {}
-        self.verb_ends = doc.user.get("_stance_verb_ends", frozenset())
+        ve = doc.user.get("_stance_verb_ends")
+        if ve is None:
+            ve = doc.user["_stance_verb_ends"] = _verb_ends(doc, doc.user.get("_stance_mentions") or [])
+        self.verb_ends = ve
         self.prev_mention = {b[0]: a for a, b in zip(mentions, mentions[1:])}
         self.titles = _lex.titles if _lex is not None else frozenset()
         voided = [(h.start, h.end) for h in hits if h.kind == "not_negator"]
@@ -216,7 +219,7 @@ def extract(doc: Doc) -> Doc:
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
-    doc.user["_stance_verb_ends"] = _verb_ends(doc, mentions)
+    doc.user.pop("_stance_verb_ends", None)     # computed on the first sentence that needs it
     out = []
     trig_starts = [h.start for h in all_hits if h.kind == "trigger"]
     for sent in units(doc):

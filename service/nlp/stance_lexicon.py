@@ -96,11 +96,14 @@ class Scanner:
         n = len(low)
         if not n:
             return out
+        append = out.append
+        new = tuple.__new__
         if self._zh is not None:
             for last, (key, roles) in self._zh.iter(low):
                 start = last - len(key) + 1
+                end = last + 1
                 for kind, value in roles:
-                    out.append(Hit(start, last + 1, key, kind, value))
+                    append(new(Hit, (start, end, key, kind, value)))
         if self._en is not None and _HAS_LATIN.search(low):
             padded = " " + _EN_SEP.sub(" ", low)
             for last, (key, roles) in self._en.iter(padded):
@@ -114,7 +117,7 @@ class Scanner:
                         continue
                     end = j
                 for kind, value in roles:
-                    out.append(Hit(start, end, key, kind, value))
+                    append(new(Hit, (start, end, key, kind, value)))
         out.sort(key=_START)     # stable; callers prefer the longest hit at a start themselves
         return out
 
