@@ -13,6 +13,8 @@ from http import HTTPStatus
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from . import metrics
+
 log = logging.getLogger("service.api")
 
 TYPE_BASE = "https://zhx.dev/problems/"
@@ -63,13 +65,8 @@ def problem(code: str, detail: str, errors: dict | None = None, status: int | No
     resp = jsonify(body)
     resp.status_code = body["status"]
     resp.mimetype = "application/problem+json"
-    _count_error(code)
-    return resp
-
-
-def _count_error(code: str) -> None:
-    from . import metrics
     metrics.ERRORS.labels(code=code).inc()
+    return resp
 
 
 def init_app(app: Flask) -> None:
