@@ -31,6 +31,9 @@ TOKEN_RE = re.compile(ARABIC + r"|.", re.S)
 MAX_DIGITS = 18     # longer digit strings are codes, ids, phone numbers, not amounts
 MAX_RUN = 64
 _PURE_AR = re.compile(r"[0-9][0-9,.]*")
+CURRENCY_CODES_GLUED = set()    # filled by quantities.load() from currencies.yaml
+_NAME_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz[#_/\\@№")
+_PLAIN_AR = re.compile(r"[0-9]{1,18}(?:\.[0-9]+)?|[0-9]{1,3}(?:,[0-9]{3}){1,5}(?:\.[0-9]+)?")
 
 
 @dataclass
@@ -260,13 +263,21 @@ def find(s: str, pos: int = 0, endpos: Optional[int] = None) -> Iterator[Numeral
     """Every maximal Chinese/Arabic numeral run in ``s`` (English words: see ``english``)."""
     endpos = len(s) if endpos is None else endpos
     for m in RUN_RE.finditer(s, pos, endpos):
-        if m.end() - m.start() > MAX_RUN:
+        a = m.start()
+        if m.end() - a > MAX_RUN:
             continue            # a run of 65+ numeral characters is a code or noise, never an amount
-        yield from numerals_in_run(s, m.start(), m.end())
+        if a and (s[a - 1] in _NAME_BEFORE) and not (a >= 3 and s[a - 3:a] in CURRENCY_CODES_GLUED):
+            continue            # F35, DS592, [4], #3: names, codes, citations (RMB100 is money)
+        yield from numerals_in_run(s, a, m.end())
 
 
 def numerals_in_run(s: str, start: int, end: int, allow_bare: bool = False) -> Iterator[Numeral]:
     run = s[start:end]
+    if _PLAIN_AR.fullmatch(run):
+        # the common case: a plain Arabic number, no state machine needed
+        v = Decimal(run.replace(",", ""))
+        yield Numeral(start, end, v, v, False, 1, v, "ar", False, len(run.split(".")[0].replace(",", "")), "," in run)
+        return
     r = parse_run(run, allow_bare)
     bare_start = False
     if r is None and run[0] in "百千万亿兆佰仟":

@@ -14,6 +14,8 @@ to $45``), change words, dates, overlaps.  Each item keeps the rule that made it
 """
 from __future__ import annotations
 
+import bisect
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -172,6 +174,8 @@ def load() -> None:
     zh_names = sorted((f for f, e in zh.items() if e.type == "currency" and len(f) >= 2 and not f.endswith("元")),
                       key=len, reverse=True)
     L["zh_cur_before_re"] = re.compile("(?:" + "|".join(re.escape(f) for f in zh_names) + ")$")
+    numbers.CURRENCY_CODES_GLUED.clear()
+    numbers.CURRENCY_CODES_GLUED.update(f for f in prefixes if len(f) == 3 and f.isalpha() and f.isupper())
     L["prefix_by_last"] = {}
     for form, code in L["prefixes"]:
         L["prefix_by_last"].setdefault(form[-1], []).append((form, code))
@@ -295,27 +299,40 @@ _RE_WS = re.compile(r"\s+")
 _RE_PER_EN = re.compile(r"(?i)\s+(?:per|a|an|each)\s+")
 # spaces inside spaced-out numerals and units (一 百 五 十 个 百 分 点, 百 分 之 2.4, １０ 成); left side a numeral character
 _NUMCH = "0-9" + numbers.CN_CHARS + "点个分之"
-_SQUEEZE = re.compile(r"(?<=[" + _NUMCH + r"]) +(?=[" + _HAN + r"])|(?<=[" + _HAN + r"]) +(?=[0-9])")
+_SQUEEZE = re.compile(r" +(?=[" + _HAN + r"0-9])")
+_NUMCH_SET = frozenset("0123456789" + numbers.CN_CHARS + "点个分之")
 _CLAUSE_END = set(",.;:!?，。；：！？、\n\r()（）[]【】\"“”")
 _SENT_END = set(".;!?。；！？\n\r")
 IS_HAN = re.compile(r"[" + _HAN + r"]")
 
 
 def _squeeze(norm: str):
-    """Remove spaces between Chinese characters (and digits); return (text, index map or None)."""
-    if not _SQUEEZE.search(norm):
-        return norm, None
+    """Remove spaces inside spaced-out numerals and units (一 百 五 十 个 百 分 点, 百 分 之 2.4, １０ 成).
+
+    Returns the text searched and an offset map: ``(starts, shifts)``, where a position p
+    of the squeezed text is ``p + shifts[k]`` in ``norm`` for the last ``starts[k] <= p``;
+    None when nothing was removed.
+    """
+    starts, shifts = [], []
     parts = []
-    idx = []
     last = 0
+    removed = 0
     for m in _SQUEEZE.finditer(norm):
-        parts.append(norm[last:m.start()])
-        idx.extend(range(last, m.start()))
+        a = m.start()
+        if a == 0:
+            continue
+        left, right = norm[a - 1], norm[m.end()]
+        if not ((left in _NUMCH_SET and IS_HAN.match(right)) or (IS_HAN.match(left) and right.isdigit())):
+            continue
+        parts.append(norm[last:a])
+        removed += m.end() - a
         last = m.end()
+        starts.append(a - (removed - (m.end() - a)))   # where the next kept character lands in the squeezed text
+        shifts.append(removed)
+    if not starts:
+        return norm, None
     parts.append(norm[last:])
-    idx.extend(range(last, len(norm)))
-    idx.append(len(norm))
-    return "".join(parts), idx
+    return "".join(parts), (starts, shifts)
 
 
 def _is_letter(ch):
@@ -414,6 +431,8 @@ def _left_guard(s, st):
     if st == 0:
         return False
     c = s[st - 1]
+    if _is_letter(c) and st >= 3 and s[st - 3:st] in numbers.CURRENCY_CODES_GLUED:
+        return False
     if _is_letter(c) or c in "#№_/\\@":
         return True
     if c == "-" and st >= 2 and (_is_letter(s[st - 2]) or s[st - 2].isdigit()):
@@ -494,7 +513,7 @@ def _en_scale_after(s, p, money_prefix):
     return None
 
 
-def _read(s, num, script, date_mask):
+def _read(s, num, script, ctx=None):
     """A quantity candidate for one numeral, or a bare numeral record (unit None)."""
     L = _L
     st, en_ = num.start, num.end
@@ -572,7 +591,7 @@ def _read(s, num, script, date_mask):
         unit = None
         if not (("亿" in s[st:en_]) or ("兆" in s[st:en_])):
             return None
-    if unit is None and not _bare_useful(s, st, en_, p, num):
+    if unit is None and not _bare_useful(s, st, en_, p, num, ctx):
         return None
     if unit is None:
         return Q(q_start, en_ if p == en_ else p, "number", lo * sign, hi * sign, None, "bare", vague=vague,
@@ -632,7 +651,11 @@ _RANGE_NEXT = re.compile(r"\s*(?:到|至|~|～|-|–|—|－|〜)|\s+(?:to|and)\
 _ELLIPSIS_CUE = re.compile(r"(?i)(?:compared\s+(?:to|with)|versus|vs\.?|against|than|from|相比|相较|比|而|较)")
 
 
-def _bare_useful(s, st, en_, p, num):
+_CUE_ZH = re.compile(r"[比而较]")
+_CUE_EN = re.compile(r"\b(?:[Cc]ompared|[Vv]ersus|vs|[Aa]gainst|than|[Ff]rom)\b")
+
+
+def _bare_useful(s, st, en_, p, num, ctx=None):
     """Keep a numeral with no unit only where a later pass can use it: a range (3至5亿美元),
     an English count (27,000 jobs), a bare amount in 亿 (投资几百亿), an ellipsis (down from 980)."""
     if _RANGE_NEXT.match(s, p):
@@ -641,9 +664,13 @@ def _bare_useful(s, st, en_, p, num):
         return True
     if num.script == "cn" and ("亿" in s[st:en_] or "兆" in s[st:en_]):
         return True
-    if _ELLIPSIS_CUE.search(s, max(0, st - 40), st):
-        return True
-    return False
+    if ctx is None:
+        return _ELLIPSIS_CUE.search(s, max(0, st - 40), st) is not None
+    cues = ctx.get("cues")
+    if cues is None:
+        cues = ctx["cues"] = sorted([m.end() for m in _CUE_ZH.finditer(s)] + [m.end() for m in _CUE_EN.finditer(s)])
+    k = bisect.bisect_right(cues, st)
+    return k > 0 and cues[k - 1] > st - 40
 
 
 _TEMP_CONTEXT = ("温", "热", "冷", "烧", "华氏", "摄氏", "零下", "寒", "暖", "℃", "°")
@@ -874,6 +901,12 @@ _FRAC_BEFORE = re.compile(r"(?<![A-Za-z])(a|one|two|three|four|five|six|seven|ei
 _VAGUE_BEFORE = re.compile(r"(?<![A-Za-z])(tens|hundreds|thousands)\s+of\s+$", re.I)
 
 
+@functools.lru_cache(maxsize=512)
+def _finder(hits):
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True))
+                      + r")(?![A-Za-z])", re.I)
+
+
 def _english(s, out, doc_currency):
     """English number words, -fold, doubled/tripled, a third, hundreds of billions.
 
@@ -881,13 +914,14 @@ def _english(s, out, doc_currency):
     """
     L = _L
     trig = L["en_trigger"]
-    words = set(_RE_WORDS_L.findall(s.lower()))
+    sl = s.lower()
+    words = set(_RE_WORDS_L.findall(sl))
     hits = words.intersection(trig)
-    hits.update(w for w in words if w.endswith("fold"))
+    if "fold" in sl:
+        hits.update(w for w in words if w.endswith("fold"))
     if not hits:
         return
-    finder = re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True))
-                        + r")(?![A-Za-z])", re.I)
+    finder = _finder(tuple(sorted(hits)))
     covered = -1
     for wm in finder.finditer(s):
         w = wm.group(0).lower()
@@ -1454,8 +1488,9 @@ def extract(doc: Doc) -> Doc:
     norm = _keep_cjk_commas(doc.text, doc.norm or doc.text)
     s, idx = _squeeze(norm)
     items = []
+    ctx = {}
     for num in numbers.find(s):
-        q = _read(s, num, "cn", None)
+        q = _read(s, num, "cn", ctx)
         if q is not None:
             items.append(q)
     _fractions(s, items)
@@ -1521,6 +1556,8 @@ def _keep_cjk_commas(text, norm):
 
 
 def _drop_urls(s, items):
+    if "://" not in s and "www." not in s and "WWW." not in s:
+        return items
     urls = [(m.start(), m.end()) for m in _URL.finditer(s)]
     if not urls:
         return items
@@ -1528,11 +1565,14 @@ def _drop_urls(s, items):
 
 
 def _map(idx, p):
-    return p if idx is None else idx[p]
+    if idx is None:
+        return p
+    k = bisect.bisect_right(idx[0], p) - 1
+    return p if k < 0 else p + idx[1][k]
 
 
 def _map_end(idx, p):
-    return p if idx is None else idx[p - 1] + 1
+    return _map(idx, p - 1) + 1 if p > 0 else 0
 
 
 def _drop_dates(doc, items, idx):
