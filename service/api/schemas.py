@@ -97,10 +97,14 @@ def _detail(errors: dict) -> str:
     return "the request does not match the schema: " + ", ".join(sorted(map(str, errors)))
 
 
-def _load(schema: Schema, data, max_chars: int, max_targets: int) -> dict:
+def _require_object(data, what: str = "the body") -> None:
     if not isinstance(data, dict):
-        raise ApiError("VALIDATION_FAILED", "the body must be a JSON object",
+        raise ApiError("VALIDATION_FAILED", f"{what} must be a JSON object",
                        {"_schema": ["must be a JSON object"]})
+
+
+def _load(schema: Schema, data, max_chars: int, max_targets: int, what: str = "the body") -> dict:
+    _require_object(data, what)
     try:
         return schema.load(data)
     except ValidationError as e:
@@ -113,14 +117,12 @@ def load_analyze(data, max_chars: int, max_targets: int) -> dict:
 
 
 def load_batch_document(data, max_chars: int, max_targets: int) -> dict:
-    return _load(BatchDocumentSchema(max_chars, max_targets), data, max_chars, max_targets)
+    return _load(BatchDocumentSchema(max_chars, max_targets), data, max_chars, max_targets, "a document")
 
 
 def load_batch(data, max_docs: int) -> list:
     """The list of raw documents, or ApiError when the envelope itself is wrong."""
-    if not isinstance(data, dict):
-        raise ApiError("VALIDATION_FAILED", "the body must be a JSON object",
-                       {"_schema": ["must be a JSON object"]})
+    _require_object(data)
     try:
         docs = BatchSchema().load(data)["documents"]
     except ValidationError as e:
