@@ -46,7 +46,7 @@ _HARD = re.compile(r"\s[-–—]\s|(?:\[\d+\])+|\bGroup \d+:?|\bCore (?:Viewpoin
 # clause boundaries
 _CLAUSE = re.compile(r"[,，;；:：、]|\s[-–—]\s|\(|\)|（|）")
 _LATIN = re.compile(r"[A-Za-z]")
-_QUANT = re.compile(r"(?:多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
+_QUANT = re.compile(r"(?:原产于|原产自|产自|来自|源自|进口自|多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
 
 _lex: Optional[L.StanceLexicon] = None
 _scanner: Optional[L.Scanner] = None      # stance and sentiment keys in one automaton
@@ -192,12 +192,12 @@ class _Sentence:
         if not _LATIN.match(norm[j:j + 1]):
             # apposition inside the phrase: 同俄罗斯外长拉夫罗夫 — the person is in the phrase too
             prev = self.prev_mention.get(m[0])
-            if prev is not None and 0 < m[0] - prev[1] <= 5 and norm[prev[1]:m[0]] in self.titles \
+            if prev is not None and 0 < m[0] - prev[1] <= 6 and _ends_with_title(norm[prev[1]:m[0]], self.titles) \
                     and self.prep_object(prev):
                 return True
             # 将多家中国企业, 对部分日本产品: a short quantifier between the marker and the name
-            for k in (j - 1, j - 2):
-                if k in self.prep_end and k >= self.s and _QUANT.match(norm, k, j):
+            for k in (j - 1, j - 2, j - 3):
+                if k in self.prep_end and k >= self.s and _QUANT.fullmatch(norm, k, j):
                     return True
             return False
         k = j
@@ -266,13 +266,32 @@ def _verb_ends(doc, mentions):
     return frozenset(out)
 
 
+def _overlap(x, y):
+    return x["evidence"]["start"] < y["evidence"]["end"] and y["evidence"]["start"] < x["evidence"]["end"]
+
+
 def _drop_neutral_duplicates(out, first):
-    """In one sentence, a neutral contact (talks) between a pair that also has a friendly or
-    hostile stance says nothing more: keep the one with a side."""
-    sided = {frozenset((st["source"], st["target"])) for st in out[first:] if st["label"] != "neutral"}
-    keep = [st for st in out[first:] if st["label"] != "neutral" or st["action"] not in SYMMETRIC
-            or frozenset((st["source"], st["target"])) not in sided]
+    """Within one sentence, where two stances of the same source toward the same target overlap:
+    a neutral contact (talks) beside a stance with a side says nothing more, and the trade
+    that a control, sanction or tariff restricts (对向韩国出口的材料实施出口管制) is no friendly act."""
+    part = out[first:]
+    if len(part) < 2:
+        return
+    keep = []
+    for st in part:
+        rivals = [o for o in part if o is not st and o["source"] == st["source"] and o["target"] == st["target"]
+                  and _overlap(o, st)]
+        if st["label"] == "neutral" and st["action"] in SYMMETRIC and any(o["label"] != "neutral" for o in rivals):
+            continue
+        if st["action"] == "trade" and st["label"] == "favor" and any(
+                o["label"] == "against" and o["action"] in ("export_control", "sanction", "tariff") for o in rivals):
+            continue
+        keep.append(st)
     out[first:] = keep
+
+
+def _ends_with_title(gap, titles):
+    return any(gap.endswith(t) for t in titles) if gap and len(gap) <= 6 else False
 
 
 def _covered(spans, starts, h):
@@ -322,6 +341,7 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
         astarts = [m[0] for m in clause_actors]
         for k, t in enumerate(ctrig):
             ctx["next_trigger"] = ctrig[k + 1].start if k + 1 < len(ctrig) else ce
+            ctx["prev_trigger_end"] = ctrig[k - 1].end if k else cs
             # only actors near the verb: a clause of thousands of names stays linear
             w = WINDOW_EN if _LATIN.match(t.key) else WINDOW_ZH
             a0 = bisect.bisect_left(astarts, t.start - w)
@@ -442,7 +462,9 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
                     near = S.mentions_in(max(S.s, cs - 2 * WINDOW_ZH), min(S.e, ce + 2 * WINDOW_ZH))
                     other = [m for m in near if m[2] != source[2] and m[3] in ACTOR_TYPES
                              and (m[0] >= ce or m[1] <= cs)]
-                    other = [m for m in other if m[3] == "GPE"]   # the other party of a dispute: a state
+                    # the other party of a dispute: a state, or a bloc that acts as one (欧盟)
+                    blocs = set(lex.org_country.values())
+                    other = [m for m in other if m[3] == "GPE" or m[2] in blocs]
                     later = [m for m in other if m[0] >= ce]
                     if later or other:
                         target = later[0] if later else other[-1]
@@ -469,8 +491,12 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     if english:
         lo = max(cs, _word_window_start(norm, t.start, lex.window_en))
     mods_hi = t.start
-    neg = S.has("negator", lo, mods_hi)
-    refusal = S.has("refusal", lo, mods_hi)
+    neg_lo = lo
+    if not english and source[1] <= t.start and cs <= source[1]:
+        neg_lo = min(lo, max(source[1], t.start - 15))     # 中方未与美方达成协议: 未 scopes over the phrase
+    neg_lo = max(neg_lo, ctx.get("prev_trigger_end", neg_lo))  # 不反对…合作: 不 belongs to 反对
+    neg = S.has("negator", neg_lo, mods_hi)
+    refusal = S.has("refusal", neg_lo, mods_hi)
     modal = S.has("modality", max(cs, source[1] if source[1] <= t.start else cs), t.start) or S.has("modality", lo, mods_hi)
     # easing reaches over the object (暂停对中国商品加征关税): from the source to the verb
     ease_lo = lo if english else max(cs, source[1] if source[1] <= t.start else cs)
