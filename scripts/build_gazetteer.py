@@ -163,7 +163,8 @@ def build_countries() -> list[dict]:
     zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
     overlay = yaml.safe_load(OVERLAY.read_text(encoding="utf-8"))
     extra = overlay.pop("_extra", [])
-    unknown = set(overlay) - {c.alpha_2 for c in pycountry.countries}
+    capital_en = overlay.pop("_capital_en", {})
+    unknown = (set(overlay) | set(capital_en)) - {c.alpha_2 for c in pycountry.countries}
     if unknown:
         raise GazError(f"overlay codes not in ISO 3166-1: {sorted(unknown)}")
     rows = []
@@ -182,6 +183,8 @@ def build_countries() -> list[dict]:
         aliases = list(o.get("aliases") or [])
         if o.get("capital"):
             aliases.append(o["capital"])
+        if capital_en.get(c.alpha_2):
+            aliases.append(capital_en[c.alpha_2])
         aliases += english
         rows.append(tidy_row({"name": name, "type": "GPE", "id": c.alpha_2, "en": en, "aliases": aliases}))
     for e in extra:

@@ -103,7 +103,7 @@ def test_countries_cover_every_iso_code():
 
 @pytest.mark.parametrize("name,code,forms", [
     ("美国", "US", ["美方", "U.S.", "US", "United States", "American", "华盛顿"]),
-    ("中国", "CN", ["中方", "陆方", "China", "Chinese", "PRC", "北京"]),
+    ("中国", "CN", ["中方", "陆方", "China", "Chinese", "PRC", "北京", "Beijing"]),
     ("日本", "JP", ["日方", "Japan", "东京"]),
     ("俄罗斯", "RU", ["俄方", "Russia", "莫斯科"]),
     ("印度", "IN", ["印方", "India", "新德里"]),
