@@ -148,3 +148,28 @@ CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance, st_ch
           suppress_health_check=list(HealthCheck))
 def test_schemathesis(case):
     case.call_and_validate(checks=CHECKS)
+
+
+# --- random news-like text through the whole pipeline -----------------------------------------
+
+PIECES = list("美国中國对對加征徵关稅税出口稀土磁铁亿万千百十九八七六五四三二一〇零两约近超过逾多余不到至少最多每公斤吨噸元"
+              "美元%％．.,，。！？；…：「」“”()（）\r\n \t\u3000") + [
+    "😀", "🇺🇸", "𠀀", "１２３", "U.S.", "$400 million", "2025年8月20日", "7月", "第二", "F-35", "[4]", "百分点",
+    "倍", "翻番", "反对", "支持", "签署", "协议", "制裁", "中方", "美方", "\u200b", "\x00", "A", "z", "0", "9", "-", "~",
+    "到", "至", " tons", " tariffs", " said", "欧盟", "MP Materials"]
+
+
+def test_random_texts_exact_offsets_and_schema(client):
+    """Seeded shuffles of news fragments, every kind of character: 200, exact offsets, the contract's shape."""
+    import random
+
+    from .conftest import assert_offsets
+    rnd = random.Random(20251128)
+    for _ in range(150):
+        text = "".join(rnd.choice(PIECES) for _ in range(rnd.choice([1, 3, 10, 40, 150])))
+        if not text.strip():
+            continue
+        r = client.post("/v1/analyze", json={"text": text, "published": "2025-08-20", "targets": ["美国"]})
+        assert r.status_code == 200, repr(text)
+        assert_offsets(text, r.get_json())
+        check("Analysis", r.get_json())
