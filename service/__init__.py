@@ -28,8 +28,8 @@ def create_app(test_config=None):
     app.json.sort_keys = False
     logging_setup.configure(app.config["LOG_LEVEL"])
     app.extensions["zhx.openapi"], app.extensions["zhx.openapi_30"] = openapi.load_both()
-    if app.config.get("LOAD_PIPELINE", True):
-        pipeline.load()
+    if app.config.get("LOAD_PIPELINE", True) and not pipeline.ready():
+        pipeline.load()  # once per process: a second app (tests, tools) shares the loaded lexicons
     observe.init_app(app)
     errors.init_app(app)
     app.register_blueprint(routes.bp)
