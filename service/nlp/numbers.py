@@ -36,7 +36,7 @@ _NAME_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz[#
 _PLAIN_AR = re.compile(r"[0-9]{1,18}(?:\.[0-9]+)?|[0-9]{1,3}(?:,[0-9]{3}){1,5}(?:\.[0-9]+)?")
 
 
-@dataclass
+@dataclass(slots=True)
 class Numeral:
     start: int
     end: int

@@ -39,7 +39,7 @@ class DataError(ValueError):
     """A data file under service/data/ is malformed."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     kind: str
     unit: Optional[str]
@@ -50,7 +50,7 @@ class Entry:
     per: Optional[str] = None   # tpa: a unit that is itself per period
 
 
-@dataclass
+@dataclass(slots=True)
 class Q:
     start: int
     end: int
@@ -937,6 +937,8 @@ def _english(s, out, doc_currency):
         if kind == "num":
             if st > 0 and (s[st - 1] == "-" or _is_letter(s[st - 1])):
                 continue
+            if w in L["en_scales"] and st >= 2 and s[st - 1] == " " and s[st - 2].isdigit():
+                continue          # 400 million: read with the digits
             m = L["en_num_re"].match(s, st)
             if m is None:
                 continue
@@ -1038,14 +1040,14 @@ def _english_count(s, q):
 
 
 # ---------------------------------------------------------------- context: qualifiers, change, rates
+# the last clause-ending character before p (a decimal point or thousands separator is none)
+_CLAUSE_LAST = re.compile(r"(?s).*(?:[;:!?，。；：！？、\n\r()（）\[\]【】\"“”]|[.,](?![0-9])|(?<![0-9])[.,])")
+
+
 def _clause_start(s, p, limit=40):
     lo = max(0, p - limit)
-    i = p - 1
-    while i >= lo:
-        if s[i] in _CLAUSE_END and not (s[i] in ".," and i > 0 and s[i - 1].isdigit() and i + 1 < len(s) and s[i + 1].isdigit()):
-            return i + 1
-        i -= 1
-    return lo
+    m = _CLAUSE_LAST.match(s, lo, p)
+    return m.end() if m is not None else lo
 
 
 def _qualify(s, q):
