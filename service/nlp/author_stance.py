@@ -357,8 +357,11 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
                 f = 0.5
             if is_sv:
                 k2 = bisect.bisect_left(span_starts, end)
-                if k2 < len(span_starts) and span_starts[k2] - end <= 4:
-                    f = 2.0          # 支持/反对 + the target
+                if k2 < len(span_starts) and span_starts[k2] - end <= 4 and \
+                        (ename is None or norm[pos:end] not in lex.proposition_only):
+                    f = 2.0          # 支持/反对 + the target (取消/禁止 + a proposal only)
+                elif ename is not None:
+                    f = 0.0          # 取消/反对 something else says nothing of this actor
         elif not spans:
             f = 1.0 if short else 0.15
         elif ename is not None and si in scored.actor_sents:

@@ -182,6 +182,7 @@ class SentimentLexicon:
     scale: float
     target_negators: tuple = ()
     quote_marks: object = None
+    proposition_only: frozenset = frozenset()
     not_negators: tuple = ()
     target_negation: float = 2.0
 
@@ -302,7 +303,9 @@ def load_sentiment() -> SentimentLexicon:
         if v:
             sc.add(k, "polar", float(v) * float(lw))
     marks = sorted({c for q in quotes for c in q} | {"\n"})
-    return SentimentLexicon(sc.build(), nw, {k: float(v) for k, v in voice.items()},
-                            [tuple(q) for q in quotes], float(nb), float(scale), tneg,
-                            re.compile("[" + re.escape("".join(marks)) + "]"),
-                            tuple(_words(d.get("not_negators"), "not_negators")), float(tw))
+    return SentimentLexicon(
+        scanner=sc.build(), negation_window=nw, voice={k: float(v) for k, v in voice.items()},
+        quotes=[tuple(q) for q in quotes], neutral_band=float(nb), scale=float(scale),
+        target_negators=tneg, quote_marks=re.compile("[" + re.escape("".join(marks)) + "]"),
+        proposition_only=frozenset(_words(sv.get("proposition_only"), "stance_verbs.proposition_only")),
+        not_negators=tuple(_words(d.get("not_negators"), "not_negators")), target_negation=float(tw))
