@@ -1010,13 +1010,21 @@ def _english(s, out, doc_currency):
             out.append(q)
 
 
-_EN_COUNT_NUM = re.compile(r"\d")
+_CAP_BEFORE = re.compile(r"(?<![A-Za-z])([A-Z][A-Za-z]*)[ \u00a0]+$")
+_EN_LEAD_OK = {"about", "nearly", "over", "some", "around", "almost", "only", "just", "roughly", "approximately",
+               "another", "all", "those", "these", "its", "their", "but", "while", "and", "or", "today", "now"}
 
 
 def _english_count(s, q):
     """27,000 jobs, 17 elements, 1,463 rare earth refining patents: unit null, counted = the noun."""
     if q.has_unit or q.script not in ("ar", "en"):
         return None
+    txt = s[q.num_start:q.num_end]
+    if len(txt) > 1 and txt[0] == "0" and txt[1].isdigit():
+        return None                       # Type 055: a designation
+    m = _CAP_BEFORE.search(s, max(0, q.num_start - 24), q.num_start)
+    if m is not None and m.group(1).lower() not in _L["en_skip"] and m.group(1).lower() not in _EN_LEAD_OK:
+        return None                       # Tier 1 suppliers, Chapter 11 filings: a label, not a count
     p = q.end
     wr = _L["word_re"]
     words = []
@@ -1519,7 +1527,10 @@ def extract(doc: Doc) -> Doc:
     for q in final:
         if q.has_unit:
             _qualify(s, q)
+            st0 = q.start
             _rate(s, q)
+            if q.qualifier is None and q.start != st0:
+                _qualify(s, q)            # 突破每盎司3500美元: the qualifier stands before 每
             if q.script != "en":
                 _subject(s, q)
     _ellipsis(s, final)
