@@ -131,3 +131,19 @@ def test_bad_data_file_fails_load(data_copy, name, bad):
     (data_copy / name).write_text(bad, encoding="utf-8")
     with pytest.raises((quantities.DataError, KeyError, TypeError, ValueError)):
         quantities.load()
+
+
+def test_fuzz_never_fails_and_keeps_invariants():
+    """Random mixes of numerals, units, signs and punctuation: no exception, exact offsets, sorted, no overlap."""
+    import random
+    pieces = list("0123456789,.-+%$¥ 一二两三十百千万亿几数多余约近超每吨元/公斤个家年月倍成折分之点半度，。") + [
+        "million", " per ", " to ", "tons", "US$", "个百分点", "美元", "\r\n", "😀", "１", "％", "噸", "萬"]
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 50)))
+        out = _q(text)
+        prev_end = -1
+        for q in out:
+            assert text[q["start"]:q["end"]] == q["text"]
+            assert q["start"] >= prev_end and q["low"] <= q["high"]
+            prev_end = q["end"]
