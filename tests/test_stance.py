@@ -147,6 +147,16 @@ def test_coordinated_sources():
     assert not any({s[0], s[1]} == {"特斯拉", "通用汽车"} for s in got), got
 
 
+def test_from_x_to_y_names_source_and_target():
+    got = triples(run("The agreement includes technology transfer from China to Brazil."))
+    assert ("中国", "巴西", "favor", "cooperate") in got, got
+
+
+def test_coordinated_possessives():
+    got = triples(run("Both India's and Japan's efforts reflect anxiety over China's dominance."))
+    assert ("印度", "中国", "against", "other") in got and ("日本", "中国", "against", "other") in got, got
+
+
 def test_symmetric_once_and_no_duplicates_per_sentence():
     doc = run("中国与欧盟举行会谈,欧盟与中国举行会谈。")
     keys = [(frozenset((s["source"], s["target"])), s["label"], s["action"]) for s in doc.stances]

@@ -241,7 +241,7 @@ def extract(doc: Doc) -> Doc:
             if not any(h.kind == "trigger" for h in sh):
                 continue
             _read_segment(doc, lex, _Sentence(doc, low, s, e, sh, sm), names, seen, out)
-        _drop_neutral_duplicates(out, first)
+        _drop_controlled_trade(out, first)
     doc.user.pop("_stance_verb_ends", None)
     doc.stances = out
     doc.user["_stance_low"] = low
@@ -270,10 +270,10 @@ def _overlap(x, y):
     return x["evidence"]["start"] < y["evidence"]["end"] and y["evidence"]["start"] < x["evidence"]["end"]
 
 
-def _drop_neutral_duplicates(out, first):
-    """Within one sentence, where two stances of the same source toward the same target overlap:
-    a neutral contact (talks) beside a stance with a side says nothing more, and the trade
-    that a control, sanction or tariff restricts (对向韩国出口的材料实施出口管制) is no friendly act."""
+def _drop_controlled_trade(out, first):
+    """Within one sentence, where two stances of the same source toward the same target overlap,
+    the trade that a control, sanction or tariff restricts (对向韩国出口的材料实施出口管制) is no
+    friendly act.  (Talks beside a stance with a side are kept: both are said.)"""
     part = out[first:]
     if len(part) < 2:
         return
@@ -281,13 +281,23 @@ def _drop_neutral_duplicates(out, first):
     for st in part:
         rivals = [o for o in part if o is not st and o["source"] == st["source"] and o["target"] == st["target"]
                   and _overlap(o, st)]
-        if st["label"] == "neutral" and st["action"] in SYMMETRIC and any(o["label"] != "neutral" for o in rivals):
-            continue
         if st["action"] == "trade" and st["label"] == "favor" and any(
                 o["label"] == "against" and o["action"] in ("export_control", "sanction", "tariff") for o in rivals):
             continue
         keep.append(st)
     out[first:] = keep
+
+
+def _head(norm, S, actors, m):
+    """The head of "China's Foreign Minister Wang Yi" / 中国外长王毅 is the person, not the state."""
+    i = actors.index(m) if m in actors else -1
+    if 0 <= i < len(actors) - 1:
+        n = actors[i + 1]
+        gap = norm[m[1]:n[0]]
+        if n[3] == "PERSON" and ((gap[:2] in ("'s", "’s") and len(gap) <= 40 and "," not in gap)
+                                 or _ends_with_title(gap, S.titles)):
+            return n
+    return m
 
 
 def _ends_with_title(gap, titles):
@@ -350,6 +360,8 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
         actors = clause_actors
         subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)
                                 and not S.verb_object(m)), None)
+        if subj is not None:
+            subj = _head(norm, S, actors, subj)
         if subj is not None:
             carried = subj
         if ctx.get("target") is not None:
@@ -479,6 +491,15 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
         state = _state_of(lex, target[2], names)
         if state:
             target = (target[0], target[1], state, "GPE")
+    if english and action in ("trade", "cooperate", "invest", "support", "export_control"):
+        # "… technology transfer from China to Brazil", "exports from X to Y": from names the source
+        frm = [m for m in after if m[0] - t.end <= 40 and S.low[max(0, m[0] - 5):m[0]] == "from " and m[3] in ACTOR_TYPES]
+        if frm:
+            to = [m for m in after if m[0] > frm[0][0] and m[0] - frm[0][1] <= 12
+                  and S.low[max(0, m[0] - 3):m[0]] == "to "]
+            if to:
+                source, target = frm[0], to[0]
+                rule.append("from_to")
     if source is None or target is None or source[2] == target[2]:
         return
     if source[3] not in ACTOR_TYPES:
@@ -529,6 +550,7 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     prev = source
     for m in reversed([m for m in actors if m[1] <= source[0]]):
         gap = norm[m[1]:prev[0]]
+        gap = gap.replace("'s", "").replace("’s", "")
         if not gap.strip() or (len(gap) <= 6 and (S.has("coordinators", m[1], prev[0]) or gap.strip() == ",") and
                                not _LATIN.search(gap.replace("and", ""))):
             if m[3] in ACTOR_TYPES and m[2] != target[2] and not S.prep_object(m):
@@ -561,6 +583,7 @@ def _coordinated(norm, S, a, b):
     """Are mentions ``a`` and ``b`` joined only by a coordinator (General Motors and Tesla, 德国、美国)?"""
     x, y = (a, b) if a[0] < b[0] else (b, a)
     gap = norm[x[1]:y[0]]
+    gap = gap.replace("'s", "").replace("’s", "")       # "Indonesia's and Japan's efforts"
     return len(gap) <= 6 and (bool(S.has("coordinators", x[1], y[0])) or gap.strip() == ",") \
         and not gap.strip(" ,、和与及and")
 
