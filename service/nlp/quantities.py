@@ -619,12 +619,14 @@ def _read(s, num, script, ctx=None):
             return None
     if e.type == "minor":
         return None
+    counted_span = None
     val_lo, val_hi = lo, hi
     kind = e.kind
     unit_code = e.unit
     counted = None
     if e.type == "measure":
         counted = s[uend - len(e.form):uend]
+        counted_span = (uend - len(e.form), uend)
     if e.offset:
         val_lo = (lo * sign + e.offset) * e.factor
         val_hi = (hi * sign + e.offset) * e.factor
@@ -640,6 +642,8 @@ def _read(s, num, script, ctx=None):
           vague=vague, num_start=st, num_end=en_, big=big, bare=bare * sign, script=num.script,
           qualifier=qual_mid)
     q.extra["factor"] = e.factor
+    if counted_span is not None:
+        q.extra["counted_span"] = counted_span
     if e.per:
         _make_period(q, unit_code, e.per, None)
     if e.type == "currency":
@@ -1043,7 +1047,7 @@ def _english_count(s, q):
             return None
         if lw in _L["en_count_irregular"] or lw.endswith("s") and len(lw) > 3 and lw not in _L["en_count_stop"] \
                 and not lw.endswith("ss") and not lw.endswith("us") and not lw.endswith("is") and not lw.endswith("'s"):
-            return w, b
+            return w, b, a
     return None
 
 
@@ -1516,6 +1520,7 @@ def extract(doc: Doc) -> Doc:
             if c is not None:
                 q.kind, q.unit, q.counted, q.has_unit, q.rule = "count", None, c[0], True, "en:count"
                 q.end = c[1]
+                q.extra["counted_span"] = (c[2], c[1])
     items.sort(key=lambda q: q.start)
     items = _ranges(s, items)
     doc_cur_zh = _doc_currency(items, "CNY")
@@ -1622,6 +1627,13 @@ def _num(d):
     return i if i == d else float(d)
 
 
+def _counted_as_written(doc, q, idx):
+    sp = q.extra.get("counted_span")
+    if sp is None:
+        return q.counted
+    return doc.text[_map(idx, sp[0]):_map_end(idx, sp[1])]
+
+
 def _to_json(doc, q, idx):
     a, b = _map(idx, q.start), _map_end(idx, q.end)
     m = doc.mention(a, b)
@@ -1635,7 +1647,7 @@ def _to_json(doc, q, idx):
         "value": value,
         "low": _num(lo), "high": _num(hi),
         "unit": q.unit,
-        "counted": q.counted if q.kind == "count" else None,
+        "counted": _counted_as_written(doc, q, idx) if q.kind == "count" else None,
         "approximate": bool(q.qualifier or q.vague or q.extra.get("value_null")),
         "qualifier": q.qualifier,
         "change": q.change,
