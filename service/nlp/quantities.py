@@ -300,7 +300,7 @@ _RE_PER_EN = re.compile(r"(?i)\s+(?:per|a|an|each)\s+")
 # spaces inside spaced-out numerals and units (一 百 五 十 个 百 分 点, 百 分 之 2.4, １０ 成); left side a numeral character
 _NUMCH = "0-9" + numbers.CN_CHARS + "点个分之"
 _SQUEEZE = re.compile(r" +(?=[" + _HAN + r"0-9])")
-_NUMCH_SET = frozenset("0123456789" + numbers.CN_CHARS + "点个分之")
+_NUMCH_SET = frozenset("0123456789" + numbers.CN_CHARS + "点个分之成")
 _CLAUSE_END = set(",.;:!?，。；：！？、\n\r()（）[]【】\"“”")
 _SENT_END = set(".;!?。；！？\n\r")
 IS_HAN = re.compile(r"[" + _HAN + r"]")
@@ -768,7 +768,7 @@ def _minor_after(s, q):
 _CN_CHARS_CLASS = "[0-9" + numbers.CN_CHARS + "点.]"
 # each run of numeral characters is tried once, from its start (no quadratic retries on long runs)
 FRACTION_RE = re.compile(r"(?<!" + _CN_CHARS_CLASS + r")(" + _CN_CHARS_CLASS + r"{1,24}+)分之(" + numbers.RUN_RE.pattern + r")")
-CHENG_RE = re.compile(r"(?<!" + _CN_CHARS_CLASS + r")(" + _CN_CHARS_CLASS + r"{1,24}+|半)(成|折)(半)?")
+CHENG_RE = re.compile(r"(?<!" + _CN_CHARS_CLASS + r")(" + _CN_CHARS_CLASS + r"{1,24}+|半)(成|折)(半|[一二三四五六七八九](?![" + numbers.CN_CHARS + r"成折]))?")
 FANFAN_RE = re.compile(r"翻(?:了)?(?:([一两二三四五六七八九十0-9]+)番|番|倍)")
 PCT_EN_RE = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent|per cent)", re.I)
 
@@ -842,10 +842,11 @@ def _cheng(s, out):
             if numtxt == "半":
                 pct = hi = val
             else:
-                pct = val * 10 + (5 if half else 0)
-                hi = hi_v * 10 + (5 if half else 0)
+                extra = 5 if half == "半" else (numbers.CN_DIGITS[half] if half else 0)   # 三成半 35%, 七成六 76%
+                pct = val * 10 + extra
+                hi = hi_v * 10 + extra
         else:
-            if half or nxt in ("叠", "扣", "合", "算", "旧", "射", "腾", "服", "损", "中", "衷", "线", "返", "回"):
+            if half == "半" or nxt in ("叠", "扣", "合", "算", "旧", "射", "腾", "服", "损", "中", "衷", "线", "返", "回"):
                 continue
             if s[max(0, st - 1):st] == "波":
                 continue                      # 一波三折
