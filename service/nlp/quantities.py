@@ -583,7 +583,7 @@ def _read(s, num, script, ctx=None):
                 en_ = k
                 p = k
                 unit = unit_r
-    if unit is None and s.startswith("度", p) and not s.startswith("度电", p):
+    if unit is None and s.startswith("度", p) and not s.startswith("度电", p) and not num.leading_one:
         dq = _degree(s, q_start, p, lo * sign, hi * sign, num)
         if dq is not None:
             return dq
