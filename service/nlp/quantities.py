@@ -26,7 +26,6 @@ import yaml
 
 from . import numbers
 from .doc import Doc, Span
-from .numbers import to_json_number
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
 
@@ -302,7 +301,6 @@ _NUMCH = "0-9" + numbers.CN_CHARS + "点个分之"
 _SQUEEZE = re.compile(r" +(?=[" + _HAN + r"0-9])")
 _NUMCH_SET = frozenset("0123456789" + numbers.CN_CHARS + "点个分之成")
 _CLAUSE_END = set(",.;:!?，。；：！？、\n\r()（）[]【】\"“”")
-_SENT_END = set(".;!?。；！？\n\r")
 IS_HAN = re.compile(r"[" + _HAN + r"]")
 
 
@@ -394,38 +392,6 @@ def _abbr_at(s, p):
     return None
 
 
-def _ends_with_any(s, end, forms, start_limit=0):
-    for f in forms:
-        st = end - len(f)
-        if st >= start_limit and s.startswith(f, st):
-            return f
-    return None
-
-
-def _label_before(s, p, forms, lo):
-    """(label, start) of a form ending at p (forms are (form, label), longest first)."""
-    for f, lab in forms:
-        st = p - len(f)
-        if st >= lo and s.startswith(f, st):
-            return lab, st
-    return None
-
-
-def _label_before_en(s, p, forms):
-    q = p
-    while q > 0 and s[q - 1] == " ":
-        q -= 1
-    low = s[max(0, q - 30):q].lower()
-    for f, lab in forms:
-        if low.endswith(f.lower()):
-            st = q - len(f)
-            if st > 0 and _is_letter(s[st - 1]):
-                continue
-            return lab, st
-    return None
-
-
-# ---------------------------------------------------------------- per-numeral reading
 def _left_guard(s, st):
     """True when the numeral at st is part of a name, an ordinal, a code or a citation."""
     if st == 0:
@@ -471,8 +437,6 @@ def _prefix_currency(s, st):
                 continue
             if IS_HAN.match(form[0]) and b > 0 and (s[b - 1].isdigit() or s[b - 1] in numbers.CN_CHARS):
                 continue
-            if form[-1].isalpha() and _is_letter(form[-1]) and q == st and form.isupper() and len(form) > 1:
-                pass  # RMB100 is fine
             return code, b
     return None
 
@@ -770,7 +734,6 @@ _CN_CHARS_CLASS = "[0-9" + numbers.CN_CHARS + "点.]"
 FRACTION_RE = re.compile(r"(?<!" + _CN_CHARS_CLASS + r")(" + _CN_CHARS_CLASS + r"{1,24}+)分之(" + numbers.RUN_RE.pattern + r")")
 CHENG_RE = re.compile(r"(?<!" + _CN_CHARS_CLASS + r")(" + _CN_CHARS_CLASS + r"{1,24}+|半)(成|折)(半|[一二三四五六七八九](?![" + numbers.CN_CHARS + r"成折]))?")
 FANFAN_RE = re.compile(r"翻(?:了)?(?:([一两二三四五六七八九十0-9]+)番|番|倍)")
-PCT_EN_RE = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent|per cent)", re.I)
 
 
 def _keyed_fraction(s):
@@ -864,14 +827,6 @@ def _cheng(s, out):
     for m in re.finditer("打(对折)", s):
         out.append(Q(m.start(1), m.end(1), "percent", Decimal(50), Decimal(50), "%", "zhe:对折", num_start=m.start(1),
                      num_end=m.end(1)))
-
-
-def _discount_context(s, st):
-    w = s[max(0, st - 6):st]
-    return any(k in w for k in ("打", "折扣", "优惠", "促销", "降价", "售价", "价格", "全场", "一律")) or st == 0
-
-
-_YIBAN = re.compile(r"一半")
 
 
 def _yiban(s, out):
@@ -1259,19 +1214,18 @@ def _rate(s, q):
         return
     # 每吨103,950元 / 每公斤110美元
     b = q.start
-    if q.qualifier is None or True:
-        m = _PER_ZH.search(s, max(0, b - 7), b)
-        if m and q.kind == "money":
-            den = _zh_at(s, m.start(1))
-            if den is not None and den.type == "unit" and m.start(1) + len(den.form) == b:
+    m = _PER_ZH.search(s, max(0, b - 7), b)
+    if m and q.kind == "money":
+        den = _zh_at(s, m.start(1))
+        if den is not None and den.type == "unit" and m.start(1) + len(den.form) == b:
+            _make_rate(q, num_unit, den, m.start(), None)
+            return
+        if den is not None and den.type == "unit":
+            # 每吨约103,950元
+            rest = s[m.start(1) + len(den.form):b]
+            if rest and all(ch in "约近超逾达为是仅" for ch in rest):
                 _make_rate(q, num_unit, den, m.start(), None)
                 return
-            if den is not None and den.type == "unit":
-                # 每吨约103,950元
-                rest = s[m.start(1) + len(den.form):b]
-                if rest and all(ch in "约近超逾达为是仅" for ch in rest):
-                    _make_rate(q, num_unit, den, m.start(), None)
-                    return
     e = q.end
     # 110美元/公斤, 9000美元/吨, $30/kg
     if e < len(s) and s[e] == "/":
