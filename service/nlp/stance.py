@@ -46,6 +46,7 @@ _HARD = re.compile(r"\s[-–—]\s|(?:\[\d+\])+|\bGroup \d+:?|\bCore (?:Viewpoin
 # clause boundaries
 _CLAUSE = re.compile(r"[,，;；:：、]|\s[-–—]\s|\(|\)|（|）")
 _LATIN = re.compile(r"[A-Za-z]")
+_CONTINUE = re.compile(r"\s*(?:并且|并|还|随即|随后|同时|而且|也)")
 _QUANT = re.compile(r"(?:原产于|原产自|产自|来自|源自|进口自|多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
 
 _lex: Optional[L.StanceLexicon] = None
@@ -166,6 +167,15 @@ class _Sentence:
     def verb_object(self, m) -> bool:
         """Chinese: a mention right after a verb token (接受中国帮助) is that verb's object, not a subject."""
         return m[0] in self.verb_ends and not _LATIN.match(self.doc.norm[m[0]:m[0] + 1])
+
+    def possessor(self, m) -> bool:
+        """中方的做法: a mention followed by 的 owns a noun; it is not the clause's subject."""
+        return self.doc.norm[m[1]:m[1] + 1] == "的"
+
+    def locative(self, m) -> bool:
+        """在吉隆坡举行磋商: a place where something happens is no party to it."""
+        n = self.doc.norm
+        return n[max(self.s, m[0] - 1):m[0]] == "在" or n[max(self.s, m[0] - 2):m[0]] in ("位于", "来到")
 
     def has(self, kind, lo, hi):
         """Hits of ``kind`` inside [lo, hi) (bisect: never a scan of the whole sentence)."""
@@ -341,12 +351,18 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
     triggers = _select_triggers(S.hits)
     carried = None      # subject (or speaker) carried from a previous clause
     carried_object = None   # the other party of the previous clause's act
+    main_speaker = None
     tstarts = [t.start for t in triggers]
     for cs, ce in _clauses(norm, S.s, S.e):
         clause_actors = [m for m in S.mentions_in(cs, ce) if m[3] in TARGET_TYPES]
         ti, tj = bisect.bisect_left(tstarts, cs), bisect.bisect_left(tstarts, ce)
         ctrig = [t for t in triggers[ti:tj] if t.end <= ce]
         speaker = _speaker(S, clause_actors, cs, ce) if clause_actors else None
+        if speaker is not None:
+            main_speaker = speaker
+        # 并/还/随即 … continue the main subject (the speaker of reported words)
+        if main_speaker is not None and _CONTINUE.match(norm, cs):
+            carried = main_speaker
         ctx = {"triggers": ctrig, "objects": set(), "carried_object": carried_object}
         astarts = [m[0] for m in clause_actors]
         for k, t in enumerate(ctrig):
@@ -359,7 +375,7 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
             _read_trigger(doc, lex, S, t, cs, ce, clause_actors[a0:a1], carried, names, seen, out, ctx)
         actors = clause_actors
         subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)
-                                and not S.verb_object(m)), None)
+                                and not S.verb_object(m) and not S.possessor(m)), None)
         if subj is not None:
             subj = _head(norm, S, actors, subj)
         if subj is not None:
@@ -392,6 +408,8 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     english = bool(_LATIN.match(t.key))
     conf = strength
     rule = ["lexicon:" + t.key]
+    if action != "invest":
+        actors = [m for m in actors if not (m[3] in ("GPE", "LOC") and S.locative(m))]
     before = [m for m in actors if m[1] <= t.start]
     after = [m for m in actors if m[0] >= t.end]
     source = target = None
@@ -431,12 +449,26 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
                 attributive = last
                 if _compound(norm, actors, attributive):
                     return          # "US-China tariff war": who does what to whom is not said
-        if preps and not english and (attributive is None or preps[-1][0] > attributive[0]):
+        if attributive is not None and t.key in lex.buyer_nouns:
+            # 越南是中国稀土的重要买家: the one named before "buyer" is the seller
+            target, attributive = attributive, None
+            rule.append("buyer_of")
+        # 印度政府拒绝了美国提出的协议: the refuser is the source, the proposer the target
+        refused = S.has("refusal", cs, t.start)
+        if attributive is not None and refused and refused[-1].end <= attributive[0]:
+            by = [m for m in before if m[1] <= refused[-1].start and m[3] in ACTOR_TYPES]
+            if by:
+                target, attributive = attributive, None
+                ctx_source = by[-1]
+                rule.append("refused_proposal")
+        if preps and not english and target is None and (attributive is None or preps[-1][0] > attributive[0]):
             target = preps[-1]
             rule.append("prep_target")
         cands = [m for m in before if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target
                  and not S.verb_object(m)]
-        if attributive is not None and attributive is not target and attributive[3] in ACTOR_TYPES:
+        if "refused_proposal" in rule:
+            source = ctx_source
+        elif attributive is not None and attributive is not target and attributive[3] in ACTOR_TYPES:
             source = attributive
             rule.append("attributive")
         elif cands and not (ctx.get("source") and cands[-1][2] in ctx.get("objects", ())):

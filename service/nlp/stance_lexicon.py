@@ -170,6 +170,7 @@ class StanceLexicon:
     restrict_heads: frozenset = frozenset()
     government_suffixes: tuple = ()
     titles: frozenset = frozenset()
+    buyer_nouns: frozenset = frozenset()
 
 
 @dataclass
@@ -242,7 +243,8 @@ def load_stance() -> StanceLexicon:
     return StanceLexicon(sc.build(), d["window_zh"], d["window_en"], org_country,
                          frozenset(d.get("ease_heads") or ()), frozenset(d.get("restrict_heads") or ()),
                          tuple(_words(d.get("government_suffixes"), "government_suffixes")),
-                         frozenset(_words(d.get("titles"), "titles")))
+                         frozenset(_words(d.get("titles"), "titles")),
+                         frozenset(ascii_lower(w) for w in _words(d.get("buyer_nouns"), "buyer_nouns")))
 
 
 def load_sentiment() -> SentimentLexicon:
