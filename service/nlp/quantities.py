@@ -829,6 +829,9 @@ def _cheng(s, out):
                      num_end=m.end(1)))
 
 
+_YIBAN = re.compile(r"一半")
+
+
 def _yiban(s, out):
     """一半 is 50% where a change verb governs it (下降了一半) or a qualifier follows (一半以上)."""
     for m in _YIBAN.finditer(s):
