@@ -25,6 +25,8 @@ for debugging, ``doc.user["entity_mentions"]`` is what the stance stage reads.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import re
 import threading
@@ -52,6 +54,7 @@ _IPHONE_RE = re.compile(r"(?<![A-Za-z])(iPhone|iPad|Galaxy|Pixel|Model)\s?(\d{1,
 _TITLE_RE = re.compile(r"《([^《》\n]{1,40})》")
 _PAREN_EN_RE = re.compile(r"\s?[(]\s?([A-Z][A-Za-z0-9.&'\- ]{1,60}?)\s?[)]")
 _EN_WORD = r"[A-Z][A-Za-z0-9&'.\-]*"
+_HAS_UPPER = re.compile(r"[A-Z]")
 
 
 class _State:
@@ -73,6 +76,19 @@ class _State:
         ab = sorted(gz.abbrev, key=lambda s: -len(s))
         self.abbrev_re = re.compile("|".join(re.escape(a) for a in ab)) if ab else None
         self.law_heads_weak = r.law_weak
+        self.gov_inst = r.org_gov + r.org_institution
+        self.company_inst = r.org_company + r.org_institution
+        self.suffixes_titles = r.abbrev_suffixes + tuple(r.titles)
+        self.org_last = frozenset(h[-1] for h in r.org_company + r.org_institution + r.org_gov)
+        self.law_last = frozenset(h[-1] for h in r.law_heads)
+        self.place_suffix_words = frozenset(r.loc_suffixes + r.gpe_suffixes)
+        self.abbrev_chars = frozenset(gz.abbrev)
+        self.gz_keys = [("G", i) for i in range(len(gz.entries))]
+        self.gz_rules = ["gazetteer:" + e.source for e in gz.entries]
+        self.surname_titles_set = frozenset(r.surname_titles)
+        self.interesting_words = frozenset(r.titles) | self.surname_titles_set | self.place_suffix_words \
+            | frozenset(r.product_named_class)
+        self.interesting_last = self.org_last | self.law_last | frozenset(t[-1] for t in r.surname_titles)
 
 
 def load(directory: str = gazetteer.DEFAULT_DIR, rules_path: str = entity_rules.PATH, teach_jieba: bool = True) -> None:
@@ -123,10 +139,51 @@ class Cand:
         return f"Cand({self.start},{self.end},{self.type},{self.key},{self.rule})"
 
 
+class _Affixes:
+    """A word list for suffix/prefix tests: a set per length, longest first (有限公司 before 公司)."""
+    __slots__ = ("src", "words", "lengths", "memo")
+
+    def __init__(self, words):
+        self.src = words                      # kept alive, so its id() stays unique
+        self.words = frozenset(words)
+        self.lengths = sorted({len(w) for w in self.words}, reverse=True)
+        self.memo = {}
+
+
+_AFFIXES: Dict[int, _Affixes] = {}
+
+
+def _aff(words) -> _Affixes:
+    if type(words) is entity_rules.WordList:
+        return words
+    a = _AFFIXES.get(id(words))
+    if a is None or a.src is not words:
+        a = _AFFIXES[id(words)] = _Affixes(words)
+    return a
+
+
 def _ends_with(word: str, heads) -> Optional[str]:
-    for h in heads:
-        if word.endswith(h):
-            return h
+    a = _aff(heads)
+    hit = a.memo.get(word, 0)
+    if hit != 0:
+        return hit
+    hit = None
+    n = len(word)
+    for L in a.lengths:
+        if L <= n and word[n - L:] in a.words:
+            hit = word[n - L:]
+            break
+    if len(a.memo) < 100_000:
+        a.memo[word] = hit
+    return hit
+
+
+def _starts_any(s: str, words) -> Optional[str]:
+    a = _aff(words)
+    n = len(s)
+    for L in a.lengths:
+        if L <= n and s[:L] in a.words:
+            return s[:L]
     return None
 
 
@@ -137,20 +194,32 @@ class _Ctx:
         self.doc, self.st, self.r = doc, st, st.rules
         self.norm = doc.norm
         self.n = len(self.norm)
-        self.toks = [t for t in doc.pos_tokens]
-        self.tok_at = [0] * self.n          # char -> token index
-        self.tok_start = bytearray(self.n + 1)
-        for k, (_w, _f, s, e) in enumerate(self.toks):
-            for i in range(s, e):
-                self.tok_at[i] = k
-            self.tok_start[s] = 1
-        self.tok_start[self.n] = 1
+        self.toks = toks = doc.pos_tokens
+        self.starts = [t[2] for t in toks]
+        self.tok_start = set(self.starts)    # offsets where a token starts (and the end)
+        self.tok_start.add(self.n)
+        self.has_upper = _HAS_UPPER.search(self.norm) is not None
+        # the indexes each rule looks at (column-wise comprehensions: the cheapest pass in Python)
+        words_col = [t[0] for t in toks]
+        flags_col = [t[1] for t in toks]
+        words, lasts = st.interesting_words, st.interesting_last
+        self.i_person = [k for k, f in enumerate(flags_col) if f in PERSON_FLAGS]
+        self.i_ns = [k for k, f in enumerate(flags_col) if f == "ns"]
+        self.i_nt = [k for k, f in enumerate(flags_col) if f == "nt"]
+        self.i_word = [k for k, w in enumerate(words_col) if w in words]
+        self.i_last = [k for k, w in enumerate(words_col) if w[-1] in lasts]
+        # one-token "surname + title" (江主席): rare, found by the title at its end
+        self.i_sur1 = [k for k in self.i_last if toks[k][0][1:] in st.surname_titles_set]
         self.freq = getattr(segment.tokenizer(), "FREQ", {})
         self.gz_owner = [-1] * self.n       # char -> index into self.gz_spans
         self.gz_spans: List[Cand] = []
 
+    def tok_index(self, i: int) -> int:
+        return bisect.bisect_right(self.starts, i) - 1
+
     def free_gz(self, s: int, e: int) -> bool:
-        return all(self.gz_owner[i] == -1 for i in range(s, e))
+        e = min(e, self.n)
+        return s >= e or not self.gz_spans or self.gz_owner[s:e].count(-1) == e - s
 
     def gz_type_at(self, s: int, e: int) -> Optional[str]:
         """The type of a gazetteer span exactly covering [s, e), if any."""
@@ -178,18 +247,17 @@ def _resolve(cands: List[Cand], n: int) -> List[Cand]:
 def _gazetteer_cands(cx: _Ctx) -> None:
     gz = cx.st.gz
     cands = []
-    for s, e, surf in gz.matches(cx.norm):
-        if surf.entry < 0:
+    entries, keys, rules_ = gz.entries, cx.st.gz_keys, cx.st.gz_rules
+    for s, e, x in gz.match_list(cx.norm):
+        if x < 0:
             cands.append(Cand(s, e, None, None, "blocker", P_BLOCK))
         else:
-            ent = gz.entries[surf.entry]
-            cands.append(Cand(s, e, ent.type, ("G", surf.entry), "gazetteer:" + ent.source, P_GAZ))
-    # a possessive 's after an English name does not hide it (China's): matches() already ignores it
+            cands.append(Cand(s, e, entries[x].type, keys[x], rules_[x], P_GAZ))
     kept = _resolve(cands, cx.n)
     cx.gz_spans = kept
+    owner = cx.gz_owner
     for k, c in enumerate(kept):
-        for i in range(c.start, c.end):
-            cx.gz_owner[i] = k
+        owner[c.start:c.end] = [k] * (c.end - c.start)
 
 
 # -- country abbreviations --------------------------------------------------
@@ -214,7 +282,7 @@ def _abbrev_cands(cx: _Ctx) -> List[Cand]:
         rs, re_ = run[0][0], run[-1][1]
         i = j + 1
         after = norm[re_:re_ + 2]
-        if any(after.startswith(x) for x in r.abbrev_not_before):
+        if _starts_any(after, r.abbrev_not_before):
             continue
         if len(run) >= 2:
             entries = [h[2] for h in run]
@@ -227,19 +295,19 @@ def _abbrev_cands(cx: _Ctx) -> List[Cand]:
             ab = norm[s:e]
             if ab not in r.abbrev_single:
                 continue
-            k = cx.tok_at[s]
+            k = cx.tok_index(s)
             w, _f, ts, te = cx.toks[k]
             ok = False
             pre = norm[max(0, s - 2):s]
             suf = norm[e:e + 4]
-            has_pre = ab not in r.abbrev_suffix_only and any(pre.endswith(p) for p in r.abbrev_prefixes)
+            has_pre = ab not in r.abbrev_suffix_only and (pre[-1:] in r.abbrev_prefixes or pre in r.abbrev_prefixes)
             has_suf = _starts_any(suf, r.abbrev_suffixes)
             if has_pre or has_suf:
                 if ts == s and te == e:
                     ok = True                      # jieba split it alone: 对/美/出口
                 elif has_pre and te == e and any(w == p + ab for p in r.abbrev_prefixes):
                     ok = True                      # 访华, 对华
-                elif has_pre and te > e and ts == s - 1 and _starts_any(w[2:], r.abbrev_suffixes + tuple(r.titles)):
+                elif has_pre and te > e and ts == s - 1 and _starts_any(w[2:], st.suffixes_titles):
                     ok = True                      # 驻华大使
                 elif has_suf and ts == s and _starts_any(w[e - s:], r.abbrev_suffixes) and len(w) <= 4:
                     ok = True                      # 美方, 美企, 日媒
@@ -250,24 +318,17 @@ def _abbrev_cands(cx: _Ctx) -> List[Cand]:
 
 def _compound_ok(cx: _Ctx, rs: int, re_: int, run) -> bool:
     """中俄/ns, 中美关系/nt, 美/中/贸易: a compound; 非法/b, 新老交替/n, 法西斯/ns: words."""
-    if not cx.tok_start[rs]:
+    if not (rs in cx.tok_start):
         return False
-    k = cx.tok_at[rs]
+    k = cx.tok_index(rs)
     w, f, ts, te = cx.toks[k]
     if te == re_:
         return f in cx.r.abbrev_compound_flags
     if te < re_:
         # several tokens: each exactly one abbreviation (美/中/贸易), or a compound token first (中日/韩三国)
-        return f in cx.r.abbrev_compound_flags or all(cx.tok_start[s] and cx.tok_start[e] for s, e, _x in run)
+        return f in cx.r.abbrev_compound_flags or all(s in cx.tok_start and e in cx.tok_start for s, e, _x in run)
     # one token longer than the run: 中美关系/nt, not 法西斯/ns or 中西部/nt
     return f in cx.r.abbrev_compound_flags and te - re_ >= 2
-
-
-def _starts_any(s: str, words) -> Optional[str]:
-    for w in words:
-        if s.startswith(w):
-            return w
-    return None
 
 
 # -- rules over tokens ------------------------------------------------------
@@ -285,10 +346,14 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
     r, toks, norm = cx.r, cx.toks, cx.norm
     out = []
     n = len(toks)
-    k = 0
-    while k < n:
+    titles = r.titles
+    todo = sorted(set(cx.i_person) | {k + 1 for k in cx.i_word if toks[k][0] in titles and k + 1 < n})
+    done_to = -1
+    for k in todo:
+        if k <= done_to:
+            continue
         w, f, s, e = toks[k]
-        after_title = k > 0 and toks[k - 1][0] in r.titles
+        after_title = k > 0 and toks[k - 1][0] in titles
         if (f in PERSON_FLAGS and w not in r.not_person and len(w) >= 2) or (
                 after_title and len(w) >= 2 and (_is_translit(w, r) or _is_chinese_name(w, r)) and f not in ("v", "d", "p", "c", "u")):
             j = k
@@ -322,11 +387,12 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
             if _person_ok(name, r, after_title, toks, j, cx.freq):
                 out.append(Cand(s, end, "PERSON", None, "person:nr" if not after_title else "person:title",
                                 P_RULE, contain=False))
-            k = j + 1
-            continue
-        k += 1
+            done_to = j
     # a surname alone before a title: 江主席, 王部长
-    for k, (w, f, s, e) in enumerate(toks):
+    st_titles = r.surname_titles
+    sts = cx.st.surname_titles_set
+    for k in sorted(set(cx.i_sur1) | {k - 1 for k in cx.i_word if k > 0 and toks[k][0] in sts}):
+        w, f, s, e = toks[k]
         sur = None
         if w in r.surnames and w not in r.not_name_chars and k + 1 < n and toks[k + 1][0] in r.surname_titles:
             sur = (s, e)
@@ -335,14 +401,14 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
         if sur and (k == 0 or toks[k - 1][1] not in ("nr", "nrt", "nrfg")) and cx.gz_owner[sur[0]] == -1:
             out.append(Cand(sur[0], sur[1], "PERSON", None, "person:surname+title", P_RULE_LO))
     # English: a title, then a capitalised name (Minister of Mining, Gustavo Mendes)
-    for m in cx.st.en_person_re.finditer(norm):
+    for m in (cx.st.en_person_re.finditer(norm) if cx.has_upper else ()):
         s, e = m.start(1), m.end(1)
         if cx.free_gz(s, e) and (e - s) >= 4:
             out.append(Cand(s, e, "PERSON", None, "person:title-en", P_RULE))
     # transliterated chains with a middle dot anywhere (古斯塔沃·门德斯)
-    for m in cx.st.translit_re.finditer(norm):
+    for m in (cx.st.translit_re.finditer(norm) if any(j in norm for j in r.joiners) else ()):
         s, e = m.start(), m.end()
-        while s < e and (not cx.tok_start[s] or cx.gz_owner[s] != -1):
+        while s < e and (s not in cx.tok_start or cx.gz_owner[s] != -1):
             s += 1
         if e - s >= 4 and any(c in r.joiners for c in norm[s:e]) and norm[s] not in r.joiners:
             out.append(Cand(s, e, "PERSON", None, "person:translit", P_RULE_HI))
@@ -371,9 +437,11 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
     r, toks = cx.r, cx.toks
     out = []
     n = len(toks)
-    for k, (w, f, s, e) in enumerate(toks):
-        if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _ends_with(w, r.org_gov + r.org_institution)
-                and not all(ch in cx.st.gz.abbrev for ch in w)):
+    sufs = cx.st.place_suffix_words
+    for k in sorted(set(cx.i_ns) | {k for k in cx.i_word if toks[k][0] in sufs}):
+        w, f, s, e = toks[k]
+        if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _ends_with(w, cx.st.gov_inst)
+                and not set(w) <= cx.st.abbrev_chars):
             end = e
             typ = "GPE"
             if k + 1 < n:
@@ -422,7 +490,9 @@ def _proper_token(cx: _Ctx, k: int) -> bool:
 def _org_cands(cx: _Ctx) -> List[Cand]:
     r, toks = cx.r, cx.toks
     out = []
-    for k, (w, f, s, e) in enumerate(toks):
+    org_last = cx.st.org_last
+    for k in [k for k in cx.i_last if toks[k][0][-1] in org_last]:
+        w, f, s, e = toks[k]
         head, kind = _org_head(w, r)
         if not head:
             continue
@@ -471,11 +541,11 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
             continue
         out.append(Cand(st_, e, "ORG", None, "org:head", P_RULE, contain=True))
     # jieba nt tokens that end like an organisation
-    for k, (w, f, s, e) in enumerate(toks):
-        if f == "nt" and len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith("关系"):
+    for w, f, s, e in [toks[k] for k in cx.i_nt]:
+        if len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith("关系"):
             out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))
     # English: MP Materials, Lynas Rare Earths Ltd
-    for m in cx.st.en_org_re.finditer(cx.norm):
+    for m in (cx.st.en_org_re.finditer(cx.norm) if cx.has_upper else ()):
         s, e = m.start(1), m.end(1)
         if re.match(r" [A-Z]", cx.norm[e:e + 2]):
             continue      # Critical Minerals Act: the head word is inside a longer title
@@ -490,21 +560,23 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
 def _law_cands(cx: _Ctx) -> List[Cand]:
     r, toks, norm = cx.r, cx.toks, cx.norm
     out = []
-    for m in _TITLE_RE.finditer(norm):
+    for m in (_TITLE_RE.finditer(norm) if "《" in norm else ()):
         s, e = m.start(1), m.end(1)
         t = m.group(1)
         if _ends_with(t, r.media_suffixes):
             out.append(Cand(s, e, "ORG", None, "org:title-media", P_RULE_HI, contain=True))
         elif _ends_with(t, r.law_heads) or any(c in t for c in "法规则令制策"):
             out.append(Cand(s, e, "LAW", None, "law:title", P_RULE_HI, contain=True))
-    for m in cx.st.en_law_re.finditer(norm):
+    for m in (cx.st.en_law_re.finditer(norm) if cx.has_upper else ()):
         s, e = m.start(1), m.end(1)
         words = norm[s:e].split(" ")
         while words and words[0] in ("of", "and", "the", "on", "for", "The"):
             s += len(words[0]) + 1; words = words[1:]
         if len(words) >= 2 and words[0][:1].isupper():
             out.append(Cand(s, e, "LAW", None, "law:english", P_RULE, contain=True))
-    for k, (w, f, s, e) in enumerate(toks):
+    law_last = cx.st.law_last
+    for k in [k for k in cx.i_last if toks[k][0][-1] in law_last]:
+        w, f, s, e = toks[k]
         head = _ends_with(w, r.law_heads)
         if not head or head in r.law_heads_weak if False else not head:
             continue
@@ -534,7 +606,7 @@ def _law_cands(cx: _Ctx) -> List[Cand]:
 def _product_cands(cx: _Ctx) -> List[Cand]:
     r, toks, norm = cx.r, cx.toks, cx.norm
     out = []
-    for m in _CODE_RE.finditer(norm):
+    for m in (_CODE_RE.finditer(norm) if cx.has_upper else ()):
         s, e = m.start(1), m.end(1)
         code = m.group(1)
         if code in r.not_codes or code.isdigit() or not any(c.isdigit() for c in code):
@@ -548,10 +620,11 @@ def _product_cands(cx: _Ctx) -> List[Cand]:
             out.append(Cand(s, e + len(cls), "PRODUCT", None, "product:code+class", P_RULE, contain=True))
         else:
             out.append(Cand(s, e, "PRODUCT", None, "product:code", P_RULE_LO))
-    for m in _IPHONE_RE.finditer(norm):
+    for m in (_IPHONE_RE.finditer(norm) if cx.has_upper else ()):
         out.append(Cand(m.start(), m.end(), "PRODUCT", None, "product:model", P_RULE_HI, contain=True))
-    for k, (w, f, s, e) in enumerate(toks):
-        if w in r.product_named_class and k > 0:
+    for k in [k for k in cx.i_word if toks[k][0] in r.product_named_class]:
+        w, f, s, e = toks[k]
+        if k > 0:
             wp, fp, sp, ep = toks[k - 1]
             if len(wp) >= 2 and fp in ("n", "nz", "nr", "nrt", "j") and wp not in r.product_generic and not _ends_with(wp, r.product_class):
                 out.append(Cand(sp, e, "PRODUCT", None, "product:named-class", P_RULE_LO))
@@ -618,7 +691,17 @@ def _merge_gz_org(cx: _Ctx, c: Cand) -> Cand:
     """中国商务部 = GPE + listed ORG: a mention of the listed ORG."""
     if c.type != "ORG" or c.key is not None:
         return c
-    inner = [g for g in cx.gz_spans if c.start <= g.start and g.end <= c.end and g.type is not None]
+    inner = []
+    i = c.start
+    while i < c.end:
+        o = cx.gz_owner[i]
+        if o < 0:
+            i += 1
+            continue
+        g = cx.gz_spans[o]
+        if g.start >= c.start and g.end <= c.end and g.type is not None:
+            inner.append(g)
+        i = max(g.end, i + 1)
     if inner and inner[-1].end == c.end and inner[-1].type == "ORG" and all(g.type in ("GPE", "ORG") for g in inner):
         pre = cx.norm[c.start:inner[-1].start]
         if all(cx.gz_owner[i] >= 0 for i in range(c.start, inner[-1].start)) or not pre:
@@ -708,7 +791,7 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
             continue
         nm = ent["name"]
         if ent["type"] == "ORG":
-            h = _ends_with(nm, r.org_company + r.org_institution)
+            h = _ends_with(nm, cx.st.company_inst)
             short = nm[: -len(h)] if h else ""
             if len(short) >= 2 and short not in r.org_generic and short not in gz.surfaces and not short.isascii():
                 aliases.setdefault(short, key)
@@ -734,7 +817,7 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
         i = norm.find(short, first)
         while i != -1:
             j = i + len(short)
-            if occ.find(1, i, j) == -1 and cx.tok_start[i] and cx.tok_start[j]:
+            if occ.find(1, i, j) == -1 and i in cx.tok_start and j in cx.tok_start:
                 add(key, None, i, j, "link:short-form")
             i = norm.find(short, j)
     # a surname and a title after a Chinese full name: 王部长, 滕教授
@@ -748,7 +831,7 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
         i = norm.find(sur, first_end)
         while i != -1:
             j = i + len(sur)
-            if occ.find(1, i, j) == -1 and _starts_any(norm[j:j + 5], r.titles) and (i == 0 or not ("\u4e00" <= norm[i - 1] <= "\u9fff") or cx.tok_start[i]):
+            if occ.find(1, i, j) == -1 and _starts_any(norm[j:j + 5], r.titles) and (i == 0 or not ("\u4e00" <= norm[i - 1] <= "\u9fff") or i in cx.tok_start):
                 add(key, None, i, j, "link:surname+title")
             i = norm.find(sur, j)
     # English names in brackets after a mention: 雷神公司(Raytheon); then their later uses

@@ -26,9 +26,26 @@ def _words(d: dict, key: str, where: str = "") -> list:
     return [normalize.to_simplified(w) if not w.isascii() else w for w in v]
 
 
-def _by_length(words) -> tuple:
-    """Longest first, so suffix tests find 有限公司 before 公司."""
-    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+class WordList(tuple):
+    """Words longest first (suffix tests find 有限公司 before 公司), with set-speed ``in``."""
+
+    def __new__(cls, words):
+        obj = super().__new__(cls, sorted(set(words), key=lambda w: (-len(w), w)))
+        obj._set = frozenset(obj)
+        obj.words = obj._set
+        obj.lengths = sorted({len(w) for w in obj._set}, reverse=True)
+        obj.memo = {}
+        return obj
+
+    def __contains__(self, w) -> bool:
+        return w in self._set
+
+    def __add__(self, other) -> "WordList":
+        return WordList(tuple(self) + tuple(other))
+
+
+def _by_length(words) -> WordList:
+    return WordList(words)
 
 
 @dataclass

@@ -142,7 +142,9 @@ class Gazetteer:
 
     def finalize(self) -> None:
         for key, lst in self._keys.items():
-            self.automaton.add_word(key, (len(key), tuple(lst)))
+            checks = tuple((sf.entry, sf.form, _case_mode(sf.form) if sf.english else -1,
+                            _alnum(sf.form[0]), _alnum(sf.form[-1])) for sf in lst)
+            self.automaton.add_word(key, (len(key), tuple(lst), checks))
         if len(self._keys):
             self.automaton.make_automaton()
 
@@ -196,15 +198,60 @@ class Gazetteer:
         """Yield ``(start, end, Surface)`` for every surface found in ``norm`` (all overlaps)."""
         if not len(self._keys):
             return
-        low = ascii_lower(norm) if low is None else low
-        for end_idx, (n, surfaces) in self.automaton.iter(low):
+        if low is None:
+            low = norm.lower()
+            if len(low) != len(norm):
+                low = ascii_lower(norm)
+        for start, end, entry in self.match_list(norm, low):
+            yield start, end, next(sf for sf in self._keys[low[start:end]] if sf.entry == entry)
+
+    def match_list(self, norm: str, low: Optional[str] = None, longest: bool = False) -> list:
+        """``[(start, end, entry)]`` (entry -1: a blocker), checks applied; the hot path.
+
+        Every overlapping match, or with ``longest`` the leftmost-longest ones only (no overlaps).
+        """
+        if not len(self._keys):
+            return []
+        if low is None:
+            low = norm.lower()
+            if len(low) != len(norm):
+                low = ascii_lower(norm)
+        out = []
+        n_text = len(norm)
+        for end_idx, (n, _surfaces, checks) in (self.automaton.iter_long(low) if longest else self.automaton.iter(low)):
             start, end = end_idx - n + 1, end_idx + 1
-            for s in surfaces:
-                if s.english and not english_ok(s.form, norm, start, end):
-                    continue
-                if not s.english and s.form and _alnum(s.form[0]) and start > 0 and _alnum(norm[start - 1]):
-                    continue
-                yield start, end, s
+            for entry, form, case, left, right in checks:
+                if left and start > 0:
+                    c = norm[start - 1]
+                    if c.isascii() and c.isalnum():
+                        continue
+                if case >= 0:
+                    if right and end < n_text:
+                        c = norm[end]
+                        if c.isascii() and c.isalnum():
+                            continue
+                    if case == 1:
+                        if norm[start:end] != form:
+                            continue
+                    elif case == 2:
+                        first = next((c for c in norm[start:end] if c.isalpha()), "")
+                        if not first.isupper():
+                            continue
+                out.append((start, end, entry))
+                if longest:
+                    break
+        return out
+
+
+def _case_mode(form: str) -> int:
+    """0: any case (rare earths), 1: exact (US, WTO, U.S.), 2: capitalised (China, Trump)."""
+    letters = [c for c in form if c.isalpha() and c.isascii()]
+    if not letters:
+        return 0
+    upper = sum(1 for c in letters if c.isupper())
+    if upper == len(letters) or (upper >= 2 and len(letters) <= 5):
+        return 1
+    return 2 if form[0].isupper() else 0
 
 
 def load(directory: str = DEFAULT_DIR, blockers=()) -> Gazetteer:
