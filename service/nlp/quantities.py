@@ -412,8 +412,14 @@ def _left_guard(s, st):
     return False
 
 
+_AMOUNT_BEFORE_DASH = re.compile(r"[0-9" + numbers.CN_CHARS + r"][^\s,，。;；:：、]{0,3}$")
+
+
 def _sign_before(s, st):
+    """-2%, 负3.9%, +5%: a sign; 1.5万-2万元, 5万吨-8万吨: a range dash."""
     if st >= 1 and s[st - 1] in "-+" and (st < 2 or not ((s[st - 2].isascii() and s[st - 2].isalnum()) or s[st - 2] in ".%")):
+        if st >= 2 and _AMOUNT_BEFORE_DASH.search(s, max(0, st - 6), st - 1):
+            return 1, st
         return (-1 if s[st - 1] == "-" else 1), st - 1
     if st >= 1 and s[st - 1] == "负":
         return -1, st - 1
@@ -1411,7 +1417,7 @@ _SENT_BREAK = re.compile(r"[;；。！？!?\n\r]|(?<![A-Z])\.\s+[A-Z]")
 _DIGIT = re.compile(r"\d")
 _FROM_BEFORE = re.compile(r"(?:从|由|from)[^\d,，。;；]{0,6}$", re.I)
 _TO_RE = re.compile(r"(?:至|到|\bto\b)", re.I)
-_COORD = re.compile(r"\s*(?:和|与|及|、|,|，|and|,\s*and|or|或)\s*", re.I)
+_COORD = re.compile(r"\s*(?:和|与|及|、|and|,\s*and|or|或)\s*", re.I)
 _CMP_RE = re.compile(r"(?i)(?:compared\s+(?:to|with)|versus|vs\.?|against|than|down\s+from|up\s+from|from|相比|相较|比|而|较)")
 
 
@@ -1501,6 +1507,8 @@ def extract(doc: Doc) -> Doc:
     for q in final:
         if q.has_unit:
             _change(s, q)
+            if q.change == "increase" and q.lo < 0 and q.hi < 0:
+                q.change = "decrease"           # 增长-3.9%: a negative growth
             if q.change is None and prev is not None and prev.change and prev.kind == q.kind \
                     and _COORD.fullmatch(s[prev.end:q.start]):
                 q.change = prev.change          # 分别增长35.8%和37.9%
