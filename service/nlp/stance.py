@@ -508,7 +508,8 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
                              and (m[0] >= ce or m[1] <= cs)]
                     # the other party of a dispute: a state, or a bloc that acts as one (欧盟)
                     blocs = set(lex.org_country.values())
-                    other = [m for m in other if m[3] == "GPE" or m[2] in blocs]
+                    other = [m for m in other if (m[3] == "GPE" and (names.get(m[2]) or {}).get("id"))
+                             or m[2] in blocs]
                     later = [m for m in other if m[0] >= ce]
                     if later or other:
                         target = later[0] if later else other[-1]
