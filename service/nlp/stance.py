@@ -12,10 +12,21 @@ lexicon (data/stance_verbs.yaml) — a target entity stand in one clause:
   a negated hostile act `neutral`; easing (取消, 暂停, 放宽, 豁免 …) a tariff, sanction or control
   is `favor`; restricting (限制, 暂停, 禁止 …) trade is an `export_control`;
   modality (可能, 或将, 拟) keeps the label and lowers the confidence;
-* a government body's speaker speaks for its country too (data: org_country).
+* a government body's spokesperson speaks for its country too (data: org_country);
+  日本政府 acts as 日本 when 日本 is an entity (data: government_suffixes);
+* "from X to Y", buyer nouns (X的买家: X sells), refused proposals (拒绝了X提出的协议),
+  coordinated sources (德国、美国和越南; General Motors and Tesla), apposition
+  (同俄罗斯外长拉夫罗夫), verb objects and 的-possessors are no subjects, 在X is a place;
+* label from the verb's group; confidence = the group's strength, lowered for carried
+  subjects, implicit targets, negation, modality and distance.
 
-One pass of the lexicon automaton over the document, then one pass per sentence over
-its hits and entity mentions: linear in the text, never quadratic in entities.
+Symmetric acts (agree, negotiate, cooperate) are given once per pair; no two stances of one
+sentence share (source, target, label, action).  Each stance's rule chain is recorded in
+``doc.user["stance_rules"]`` (Span.rule), so a wrong stance names its culprit.
+
+One pass of one automaton (stance and sentiment keys) over the document, then per sentence
+bisect lookups of hits and mentions; actors are looked for within 60 (Chinese) / 200
+(English) characters of their verb: linear in the text, never quadratic in entities.
 The author's own stance lives in :mod:`author_stance`.
 """
 from __future__ import annotations
