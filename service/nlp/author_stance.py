@@ -203,7 +203,8 @@ def _target_forms(target: str):
     from . import segment
     tn = normalize.normalize(target) if target else ""
     key = L.ascii_lower(tn).replace(" ", "")
-    parts = tuple(w for w, _s, _e in segment.tokenize(tn) if len(w.strip()) >= 2 and w not in _STOP) if tn else ()
+    # a phrase, not a document: at most 8 content words of its first 200 characters
+    parts = tuple(w for w, _s, _e in segment.tokenize(tn[:200]) if len(w.strip()) >= 2 and w not in _STOP)[:8] if tn else ()
     return tn, key, parts
 
 
