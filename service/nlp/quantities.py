@@ -281,7 +281,7 @@ def _compile_english(eng):
         trig[k.lower()] = "mult"
     for k in eng["fractions"]:
         trig[k.lower()] = "frac"
-    for k in ("millions", "billions", "trillions"):
+    for k in ("thousands", "millions", "billions", "trillions"):
         trig[k] = "vague"
     trig["fold"] = "fold"
     L["en_trigger"] = trig
@@ -865,6 +865,7 @@ def _fanfan(s, out):
 
 
 _RE_WORDS_L = re.compile(r"[a-z]+")
+_A_BEFORE = re.compile(r"(?<![A-Za-z])(an?|An?) $")
 _FOLD_BEFORE = re.compile(r"(\d+(?:\.\d+)?)[ -]?$")
 _FRAC_BEFORE = re.compile(r"(?<![A-Za-z])(a|one|two|three|four|five|six|seven|eight|nine)[ -]$", re.I)
 _VAGUE_BEFORE = re.compile(r"(?<![A-Za-z])(tens|hundreds|thousands)\s+of\s+$", re.I)
@@ -916,7 +917,12 @@ def _english(s, out, doc_currency):
             v = numbers.english_words_value(words)
             if v is None:
                 continue
-            num = numbers.Numeral(m.start(), m.end(), v, v, script="en", leading_one=(v == 1))
+            a0 = m.start()
+            if w in L["en_scales"] or w == "hundred":
+                ma = _A_BEFORE.search(s, max(0, a0 - 4), a0)
+                if ma is not None:
+                    a0 = ma.start(1)              # a million tons, a hundred companies
+            num = numbers.Numeral(a0, m.end(), v, v, script="en", leading_one=(v == 1))
             q = _read(s, num, "en", None)
             if q is not None and (q.has_unit or v > 1):
                 out.append(q)
@@ -965,12 +971,29 @@ def _english(s, out, doc_currency):
             end = wm.end()
             unit = None
             mm = re.match(r"\s+of\s+", s[end:end + 6])
+            counted = None
             if mm:
                 r = _unit_after(s, end + mm.end() - 1, "en")
                 if r is None or r[0].type == "measure":
-                    continue
-                unit = r[0]
-                end = r[1]
+                    # tens of thousands of jobs: a vague count of the noun
+                    fake = Q(a, end + mm.end() - 1, "number", lo, hi, None, "", script="en", has_unit=False,
+                             num_start=a, num_end=wm.end())
+                    c = _english_count(s, fake)
+                    if c is None or (c[2] != end + mm.end()):
+                        continue
+                    counted = c
+                else:
+                    unit = r[0]
+                    end = r[1]
+            if counted is not None:
+                q = Q(a, counted[1], "count", lo, hi, None, "en:vague-count", vague=True, num_start=a, num_end=wm.end(),
+                      script="en", counted=counted[0])
+                q.extra["value_null"] = True
+                q.extra["counted_span"] = (counted[2], counted[1])
+                out.append(q)
+                continue
+            if unit is None and w == "thousands":
+                continue                          # thousands alone is no amount of money
             if unit is None:
                 unit = Entry("money", doc_currency, Decimal(1), Decimal(0), "currency", "")
             q = Q(a, end, unit.kind, lo * unit.factor, hi * unit.factor, unit.unit, "en:vague", vague=True,
