@@ -34,6 +34,10 @@ def test_fullwidth_to_ascii():
     assert normalize.normalize("１００％，ＡＢＣ　ｘ！？") == "100%,ABC x!?"
 
 
+def test_other_ascii_forms():
+    assert normalize.normalize("10〜20吨\xa0\u2009\u202f\u2212５") == "10~20吨   -5"
+
+
 def test_traditional_to_simplified():
     assert normalize.normalize("美國對中國加徵關稅，臺灣與東協") == "美国对中国加征关税,台湾与东协"
 

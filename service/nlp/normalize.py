@@ -13,8 +13,10 @@ import opencc
 # U+FF01..U+FF5E are the full-width forms of U+0021..U+007E; U+3000 is the ideographic space.
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
-# other one-character forms news text uses for ASCII signs
-_FULLWIDTH.update({0x2212: ord("-"), 0xFE6A: ord("%"), 0x2030: 0x2030})
+# other one-character forms news text uses for ASCII signs: minus sign, small percent,
+# the wave dash of ranges (10〜20), and the no-break and fixed-width spaces
+_FULLWIDTH.update({0x2212: ord("-"), 0xFE6A: ord("%"), 0x301C: ord("~"), 0x00A0: 0x20, 0x202F: 0x20})
+_FULLWIDTH.update({cp: 0x20 for cp in range(0x2000, 0x200B)})
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _CHUNK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
