@@ -228,6 +228,7 @@ class _Tables:
     weekday_not_before: tuple
     year_parts: dict
     year_part_not_before: frozenset
+    year_not_after: tuple
     month_parts: dict
     zhong_before: frozenset
     chu_not_before: frozenset
@@ -429,6 +430,7 @@ def _build(raw: dict) -> _Tables:
         weekday_not_before=tuple(_str_list(raw, "weekday_not_before")),
         year_parts=_range_map(raw, "year_parts", 1, 12),
         year_part_not_before=frozenset(_str_list(raw, "year_part_not_before")),
+        year_not_after=tuple(_str_list(raw, "year_not_after")),
         month_parts=_range_map(raw, "month_parts", 1, 31),
         zhong_before=frozenset(_str_list(raw, "part_zhong_before")),
         chu_not_before=frozenset(_str_list(raw, "part_chu_not_before")),
@@ -689,6 +691,8 @@ def _atoms(text: str, t: _Tables, memo: dict) -> list:
         y = _cn_year(m["y"], t)
         if y is None or not 1900 <= y <= 2100 or _after_duration_marker(text, m.start(), t):
             continue
+        if text.startswith(t.year_not_after, m.end()):
+            continue            # 2000年的历史, 2000多年: a duration
         part = m["part"]
         if part and _part_ok(text, m.end(), part, t):
             add(Atom(m.start(), m.end(), "Y", Expr(year=y, ypart=t.year_parts[part])))
