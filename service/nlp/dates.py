@@ -503,6 +503,7 @@ def _compile(t: _Tables) -> dict:
     r["period_before"] = rf"(?:{periods})$"
     r["time_cn"] = (rf"{nb}(?P<h>\d{{1,2}}|{cn}{{1,3}})(?P<u>点|时)"
                     rf"(?:(?P<mi>\d{{1,2}}|{cn}{{1,3}})分|(?P<half>半|一刻|三刻|钟|整))?")
+    r["bare_clock"] = (rf"(?:\d{{1,2}}|{cn}{{1,3}})[点时](?:(?:\d{{1,2}}|{cn}{{1,3}})分|半)?(?![\d{re.escape(''.join(t.numerals))}])")
     r["time_hm"] = rf"(?<![\d:.])(?P<h>[01]?\d|2[0-4]):(?P<mi>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
 
     e = t.en
@@ -1031,6 +1032,18 @@ def _times(text: str, t: _Tables, memo: dict) -> list:
         h = int(m["h"])
         if 1 <= h <= 12:
             out.append(Cand(m.start(), m.end(), "TIME", "time_en"))
+    # 9:00～10:00, 上午9点至11点: one clock-time range
+    by_start = {c.start: c for c in out}
+    for c in list(out):
+        conn = R["cn_connector"].match(text, c.end) or R["en_connector"].match(text, c.end)
+        if conn is None:
+            continue
+        if conn.end() in by_start:
+            out.append(Cand(c.start, by_start[conn.end()].end, "TIME", "time_range"))
+        elif c.rule == "time_cn":
+            bare = R["bare_clock"].match(text, conn.end())     # 上午9点至11点: the right end needs no 上午
+            if bare is not None:
+                out.append(Cand(c.start, bare.end(), "TIME", "time_range"))
     return out
 
 
