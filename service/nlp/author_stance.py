@@ -177,7 +177,9 @@ class _Scored:
             elif k + 1 < len(ms) and ms[k + 1][0] >= end and ms[k + 1][1] <= b:
                 own = ms[k + 1]
             elif k >= 0 and _si >= 0 and ms[k][0] >= units[_si].start:
-                own = ms[k]         # "… highlighting its vulnerability": the actor named before, same sentence
+                # "The EU expresses …, highlighting its vulnerability": the sentence's first actor
+                f0 = bisect.bisect_left(mst, units[_si].start)
+                own = ms[f0] if f0 <= k else ms[k]
             self.owner.append(own)
 
 
