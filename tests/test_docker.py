@@ -101,3 +101,14 @@ def test_ci_runs_make_test():
     ci = (ROOT / ".ci" / "run").read_text()
     assert ci.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in ci
     assert ci.rstrip().endswith("make test")
+
+
+def test_readme_lists_every_configuration_variable():
+    from service import config
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    conf = (ROOT / "gunicorn.conf.py").read_text()
+    names = {"ZHX_" + k for k in config.DEFAULTS}
+    names |= set(re.findall(r'_int\(["\']([A-Z_]+)["\']', conf)) | set(re.findall(r'os\.environ(?:\.get\(|\[)"([A-Z_]+)"', conf))
+    assert names >= {"PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "ZHX_MAX_BYTES", "PROMETHEUS_MULTIPROC_DIR"}
+    missing = sorted(n for n in names if f"`{n}`" not in readme)
+    assert not missing, f"README's configuration table lacks {missing}"
