@@ -51,18 +51,21 @@ class Hit(NamedTuple):
     value: object = None
 
 
-_EN_SEP = re.compile(r"[^a-z0-9]")
+# ASCII characters other than a-z0-9 become spaces (length-preserving); CJK stays as it is
+_EN_SEP = re.compile(r"[\x00-\x2f\x3a-\x60\x7b-\x7f]")
 
 
 class Scanner:
-    """Two automata over many (key, kind, value) entries: Chinese keys on the text as it is,
-    English keys on a copy where every character but a-z0-9 is a space and each key is
-    matched with a space before it, so only word starts are ever reported."""
+    """One automaton over many (key, kind, value) entries, one pass over a text.
+
+    The text is scanned with a space before it and every ASCII character but a-z0-9 turned
+    into a space; English keys carry a space before them, so they match only at a word
+    start; Chinese keys match anywhere.  An English match may end at a word end or run on
+    into an inflection (-s, -es, -d, -ed, -ing)."""
 
     def __init__(self):
         self._entries: Dict[str, list] = {}
-        self._zh = None
-        self._en = None
+        self._auto = None
 
     def add(self, key: str, kind: str, value=None) -> None:
         if not isinstance(key, str) or not key.strip():
@@ -70,44 +73,38 @@ class Scanner:
         k = ascii_lower(key.strip()) if _is_english(key) else key.strip()
         if _is_english(k) and not _is_latin(k[0]):
             raise LexiconError(f"English key must begin with a letter or digit: {key!r}")
+        if not _is_english(k) and _EN_SEP.search(k):
+            raise LexiconError(f"Chinese key with ASCII punctuation cannot match: {key!r}")
         self._entries.setdefault(k, []).append((kind, value))
 
     def build(self) -> "Scanner":
-        zh, en = ahocorasick.Automaton(), ahocorasick.Automaton()
-        n_zh = n_en = 0
+        a = ahocorasick.Automaton()
+        n = 0
         for k, roles in self._entries.items():
             if _is_english(k):
-                en.add_word(" " + _EN_SEP.sub(" ", k), (k, tuple(roles)))
-                n_en += 1
+                pk = " " + _EN_SEP.sub(" ", k)
+                a.add_word(pk, (k, len(pk), True, tuple(roles)))
             else:
-                zh.add_word(k, (k, tuple(roles)))
-                n_zh += 1
-        if n_zh:
-            zh.make_automaton()
-        if n_en:
-            en.make_automaton()
-        self._zh = zh if n_zh else None
-        self._en = en if n_en else None
+                a.add_word(k, (k, len(k), False, tuple(roles)))
+            n += 1
+        if n:
+            a.make_automaton()
+        self._auto = a if n else None
         return self
 
     def scan(self, low: str) -> List[Hit]:
-        """Every hit in ``low`` (the ASCII-lowercased normalised text), sorted by (start, -length)."""
+        """Every hit in ``low`` (the ASCII-lowercased normalised text), sorted by start."""
         out = []
         n = len(low)
-        if not n:
+        if not n or self._auto is None:
             return out
         append = out.append
         new = tuple.__new__
-        if self._zh is not None:
-            for last, (key, roles) in self._zh.iter(low):
-                start = last - len(key) + 1
-                end = last + 1
-                for kind, value in roles:
-                    append(new(Hit, (start, end, key, kind, value)))
-        if self._en is not None and _HAS_LATIN.search(low):
-            padded = " " + _EN_SEP.sub(" ", low)
-            for last, (key, roles) in self._en.iter(padded):
-                start = last - len(key)
+        padded = " " + (_EN_SEP.sub(" ", low) if _HAS_LATIN.search(low) else low)
+        for last, (key, klen, english, roles) in self._auto.iter(padded):
+            # padded[i] is low[i - 1]
+            if english:
+                start = last - klen + 1
                 end = last
                 if _is_latin(key[-1]):
                     j = end
@@ -116,8 +113,11 @@ class Scanner:
                     if j > end and (low[end:j] not in _SUFFIXES or (j < n and "a" <= low[j] <= "z")):
                         continue
                     end = j
-                for kind, value in roles:
-                    append(new(Hit, (start, end, key, kind, value)))
+            else:
+                start = last - klen
+                end = last
+            for kind, value in roles:
+                append(new(Hit, (start, end, key, kind, value)))
         out.sort(key=_START)     # stable; callers prefer the longest hit at a start themselves
         return out
 
