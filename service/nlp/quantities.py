@@ -457,6 +457,11 @@ def _unit_after(s, p, script):
             return e, p + 1 + len(e.form), "zh"
     if e is not None:
         return e, p + len(e.form), "zh"
+    if p >= len(s):
+        return None
+    c = s[p]
+    if c != " " and c != "-" and c != "\u00a0" and c not in _L["abbr_first"] and not _is_letter(c):
+        return None                      # a Chinese character, punctuation or digit: no English unit here
     a = _abbr_at(s, p)
     r = _en_at(s, p)
     if r and a:
@@ -626,7 +631,7 @@ _ELLIPSIS_CUE = re.compile(r"(?i)(?:compared\s+(?:to|with)|versus|vs\.?|against|
 
 
 _CUE_ZH = re.compile(r"[比而较]")
-_CUE_EN = re.compile(r"\b(?:[Cc]ompared|[Vv]ersus|vs|[Aa]gainst|than|[Ff]rom)\b")
+_CUE_EN = re.compile(r"(?=[CcVvAatFf])\b(?:[Cc]ompared|[Vv]ersus|vs|[Aa]gainst|than|[Ff]rom)\b")
 
 
 def _bare_useful(s, st, en_, p, num, ctx=None):
@@ -777,7 +782,7 @@ def _fractions(s, out):
                      vague=nr[3]))
 
 
-_CHENG_KEY = re.compile(r"(?<=[0-9" + numbers.CN_CHARS + r"点.半])[成折]")
+_CHENG_KEY = re.compile(r"(?=[成折])(?<=[0-9" + numbers.CN_CHARS + r"点.半])[成折]")
 
 
 def _keyed_cheng(s):
@@ -873,7 +878,8 @@ _VAGUE_BEFORE = re.compile(r"(?<![A-Za-z])(tens|hundreds|thousands)\s+of\s+$", r
 
 @functools.lru_cache(maxsize=512)
 def _finder(hits):
-    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True))
+    first = "".join(sorted({h[0].lower() for h in hits} | {h[0].upper() for h in hits}))
+    return re.compile(r"(?=[" + first + r"])(?<![A-Za-z])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True))
                       + r")(?![A-Za-z])", re.I)
 
 
@@ -1545,7 +1551,7 @@ def extract(doc: Doc) -> Doc:
     return doc
 
 
-_CJK_COMMA = re.compile(r"(?<=[0-9])[，、](?=[0-9])")
+_CJK_COMMA = re.compile(r"(?=[，、])(?<=[0-9])[，、](?=[0-9])")
 _URL = re.compile(r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+", re.I)
 
 
