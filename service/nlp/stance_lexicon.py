@@ -22,6 +22,8 @@ ACTIONS = ("tariff", "sanction", "export_control", "criticize", "threaten", "opp
            "agree", "cooperate", "support", "invest", "trade", "other")
 LABELS = ("favor", "against", "neutral")
 _SUFFIXES = ("", "s", "es", "d", "ed", "ing")
+# an inflection that ends a word (-s, -es, -d, -ed, -ing), nothing more
+_SUFFIX = re.compile(r"(?:ing|es|ed|s|d)(?![a-z])")
 _UPPER = {c: c + 32 for c in range(65, 91)}
 _HAS_LATIN = re.compile(r"[a-z]")
 
@@ -83,9 +85,9 @@ class Scanner:
         for k, roles in self._entries.items():
             if _is_english(k):
                 pk = " " + _EN_SEP.sub(" ", k)
-                a.add_word(pk, (k, len(pk), True, tuple(roles)))
+                a.add_word(pk, (k, len(pk), True, _is_latin(k[-1]), tuple(roles)))
             else:
-                a.add_word(k, (k, len(k), False, tuple(roles)))
+                a.add_word(k, (k, len(k), False, False, tuple(roles)))
             n += 1
         if n:
             a.make_automaton()
@@ -101,18 +103,16 @@ class Scanner:
         append = out.append
         new = tuple.__new__
         padded = " " + (_EN_SEP.sub(" ", low) if _HAS_LATIN.search(low) else low)
-        for last, (key, klen, english, roles) in self._auto.iter(padded):
+        for last, (key, klen, english, latin_end, roles) in self._auto.iter(padded):
             # padded[i] is low[i - 1]
             if english:
                 start = last - klen + 1
                 end = last
-                if _is_latin(key[-1]):
-                    j = end
-                    while j < n and j - end <= 3 and "a" <= low[j] <= "z":
-                        j += 1
-                    if j > end and (low[end:j] not in _SUFFIXES or (j < n and "a" <= low[j] <= "z")):
+                if latin_end and end < n and "a" <= low[end] <= "z":
+                    m = _SUFFIX.match(low, end)
+                    if m is None:
                         continue
-                    end = j
+                    end = m.end()
             else:
                 start = last - klen
                 end = last
