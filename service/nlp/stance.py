@@ -173,6 +173,7 @@ class _Sentence:
             if h.kind == "target_preps":
                 self.prep_end.setdefault(h.end, h)
         self.kind_starts = {k: [h.start for h in v] for k, v in self.kinds.items()}
+        self._prep_memo = {}
         self.mstarts = [m[0] for m in mentions]
 
     def verb_object(self, m) -> bool:
@@ -203,7 +204,13 @@ class _Sentence:
         return [m for m in self.mentions[i:j] if m[1] <= hi]
 
     def prep_object(self, m) -> bool:
-        """Is mention ``m`` introduced by a target preposition (对X, to X, on the X)?"""
+        """Is mention ``m`` introduced by a target preposition (对X, to X, on the X)? (memoised)"""
+        r = self._prep_memo.get(m)
+        if r is None:
+            r = self._prep_memo[m] = self._prep_object(m)
+        return r
+
+    def _prep_object(self, m) -> bool:
         j = m[0]
         norm = self.doc.norm
         if norm[m[1]:m[1] + 2] in ("'s", "’s"):
