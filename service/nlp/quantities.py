@@ -162,7 +162,7 @@ def load() -> None:
                               {k: Decimal(v) for k, v in eng["tens"].items()},
                               {k: Decimal(v) for k, v in eng["scales"].items() if k != "hundred"})
 
-    L = _L
+    L = {}                      # filled completely, then published: a failed load leaves nothing half-set
     L["zh"] = zh
     L["zh_by_first"] = _by_first(zh)
     L["en"] = en
@@ -239,7 +239,9 @@ def load() -> None:
     L["subj_heads_re"] = re.compile("|".join(re.escape(h) for h in sorted(subj["heads"], key=len, reverse=True)))
     L["subj_stop_re"] = re.compile("|".join(re.escape(h) for h in sorted(subj.get("stops") or ["的"], key=len, reverse=True)))
     L["subj_max"] = int(subj.get("max_chars", 10))
-    _compile_english(eng)
+    _compile_english(eng, L)
+    _L.clear()
+    _L.update(L)
 
 
 def _before_re(forms):
@@ -267,8 +269,7 @@ def _label_forms(d):
     return sorted(((f, lab) for lab, fs in (d or {}).items() for f in fs), key=lambda fl: -len(fl[0]))
 
 
-def _compile_english(eng):
-    L = _L
+def _compile_english(eng, L):
     num_words = list(eng["ones"]) + list(eng["tens"]) + list(eng["scales"])
     w = "|".join(sorted(num_words, key=len, reverse=True))
     L["en_num_re"] = re.compile(r"(?:" + w + r")(?:(?:\s+|-)(?:and\s+)?(?:" + w + r"))*(?![A-Za-z])", re.I)
