@@ -188,3 +188,9 @@ def test_anchor_at_the_edge_of_the_calendar():
 def test_opener_is_only_read_before_the_interval():
     # an opener index must not wrap around to the end of the text
     assert spans_of(run("5月到7月从", dt.date(2025, 8, 25))) == [["5月到7月", "2025-05/2025-07", "DATE"]]
+
+
+@pytest.mark.parametrize("published,value", [("2025-08-25", "2024"), ("not a date", None), (20250825, None)])
+def test_published_given_loosely(published, value):
+    doc = Doc(text="去年", norm="去年", published=published)
+    assert dates.extract(doc).user["dates"][0].value == value

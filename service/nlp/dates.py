@@ -1440,5 +1440,12 @@ def extract(doc: Doc) -> Doc:
     published = doc.published
     if isinstance(published, _dt.datetime):
         published = published.date()
+    elif isinstance(published, str):            # a caller that skipped the schema
+        try:
+            published = _dt.date.fromisoformat(published)
+        except ValueError:
+            published = None
+    elif not isinstance(published, _dt.date):
+        published = None
     doc.user["dates"] = find(doc.norm, published)
     return doc
