@@ -559,7 +559,8 @@ def _read(s, num, script, ctx=None):
                 en_ = k
                 p = k
                 unit = unit_r
-    if unit is None and s.startswith("度", p) and not s.startswith("度电", p) and not num.leading_one:
+    if unit is None and s.startswith("度", p) and not s.startswith("度电", p) and not num.leading_one \
+            and not num.bare_start:
         dq = _degree(s, q_start, p, lo * sign, hi * sign, num)
         if dq is not None:
             return dq
