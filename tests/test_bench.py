@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_bench_smoke():
-    r = subprocess.run([sys.executable, "bench/bench.py", "--kb", "2", "--texts", "bench/sample.txt"], cwd=ROOT,
+    r = subprocess.run([sys.executable, "bench/bench.py", "--kb", "2", "--rounds", "1", "--texts", "bench/sample.txt"], cwd=ROOT,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     out = r.stdout
