@@ -198,6 +198,9 @@ def load() -> None:
     L["en_level"] = set(ch.get("en_level") or [])
     L["level_nouns"] = sorted(ch.get("level_nouns_after") or [], key=len, reverse=True)
     L["blockers"] = set(words.get("count_name_blockers") or [])
+    unb = words.get("unit_not_before") or {}
+    _req(isinstance(unb, dict), "quantity_words.yaml: unit_not_before must be a mapping")
+    L["unit_not_before"] = {k: tuple(v) for k, v in unb.items()}
     L["year_date_suffixes"] = sorted(words.get("year_date_suffixes") or [], key=len, reverse=True)
     L["duration_after_year"] = sorted(words.get("duration_after_year") or [], key=len, reverse=True)
     L["en_count_stop"] = set(words.get("en_count_stop") or [])
@@ -575,6 +578,9 @@ def _read(s, num, script, ctx=None):
                  num_start=st, num_end=en_, big=big, bare=bare * sign, has_unit=False, script=num.script,
                  qualifier=qual_mid)
     e, uend, how = unit
+    nb = L["unit_not_before"].get(e.form)
+    if nb and s.startswith(nb, uend) and not (e.form == "块" and s.startswith("钱", uend)):
+        return None                      # 从3升至5, 5克拉, 3国际: the form is part of another word
     # guards by unit
     if e.type == "measure":
         if num.leading_one or (num.script == "en" and lo == 1):
