@@ -20,8 +20,11 @@ def _limits() -> tuple[int, int]:
     return cfg["MAX_CHARS"], cfg["MAX_TARGETS"]
 
 
-def _read() -> tuple[str, bytes]:
+def _read(json_only: bool = False) -> tuple[str, bytes]:
+    """The body's kind (``json`` or ``text``) and bytes; the media type is checked before reading."""
     kind = body.media_type()
+    if json_only and kind != "json":
+        raise ApiError("UNSUPPORTED_MEDIA_TYPE", "a batch is application/json")
     raw = body.read_body(current_app.config["MAX_BYTES"])
     g.body_bytes = len(raw)
     return kind, raw
@@ -62,9 +65,7 @@ def analyze_one():
 
 @bp.post("/v1/analyze/batch")
 def analyze_batch():
-    kind, raw = _read()
-    if kind != "json":
-        raise ApiError("UNSUPPORTED_MEDIA_TYPE", "a batch is application/json")
+    _, raw = _read(json_only=True)
     docs = schemas.load_batch(body.parse_json(raw), current_app.config["MAX_BATCH"])
     results, errors, seen = [], [], set()
     for i, raw_doc in enumerate(docs):
