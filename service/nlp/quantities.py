@@ -82,6 +82,17 @@ def _req(cond, msg):
         raise DataError(msg)
 
 
+def _decimal(v, where):
+    """A factor from YAML: a number or an exact fraction such as "5/9"."""
+    try:
+        if isinstance(v, str) and "/" in v:
+            a, b = v.split("/")
+            return Decimal(a.strip()) / Decimal(b.strip())
+        return Decimal(str(v))
+    except (ArithmeticError, ValueError) as ex:
+        raise DataError(f"{where}: bad factor {v!r}") from ex
+
+
 def _load_yaml(name):
     path = os.path.join(DATA_DIR, name)
     with open(path, encoding="utf-8") as f:
@@ -112,7 +123,7 @@ def load() -> None:
     for i, u in enumerate(units.get("units") or []):
         where = f"units.yaml#{i}"
         _req(isinstance(u, dict) and u.get("unit") and u.get("kind") in KINDS, f"{where}: needs unit and a SPEC kind")
-        e = Entry(u["kind"], u["unit"], Decimal(str(u.get("factor", 1))), Decimal(str(u.get("offset", 0))),
+        e = Entry(u["kind"], u["unit"], _decimal(u.get("factor", 1), where), Decimal(str(u.get("offset", 0))),
                   per=u.get("per"))
         _req(e.factor > 0, f"{where}: factor must be positive")
         _req(e.per is None or e.per in (units.get("rate_denominators") or {}), f"{where}: unknown per {e.per}")
@@ -427,6 +438,8 @@ def _sign_before(s, st):
         return (-1 if s[st - 1] == "-" else 1), st - 1
     if st >= 1 and s[st - 1] == "负":
         return -1, st - 1
+    if st >= 2 and s[st - 2:st] == "零下":
+        return -1, st - 2                 # 零下5摄氏度
     return 1, st
 
 
