@@ -1041,6 +1041,8 @@ def _english_count(s, q):
     txt = s[q.num_start:q.num_end]
     if len(txt) > 1 and txt[0] == "0" and txt[1].isdigit():
         return None                       # Type 055: a designation
+    if len(txt) == 4 and txt.isdigit() and 1800 <= int(txt) <= 2100:
+        return None                       # in 2025 prices rose: a year
     m = _CAP_BEFORE.search(s, max(0, q.num_start - 24), q.num_start)
     if m is not None and m.group(1).lower() not in _L["en_skip"] and m.group(1).lower() not in _EN_LEAD_OK:
         return None                       # Tier 1 suppliers, Chapter 11 filings: a label, not a count
