@@ -1492,7 +1492,8 @@ def _ellipsis(s, items):
             if not _CMP_RE.search(between) and not (_FROM_BEFORE.search(s, max(0, r.start - 10), r.start)
                                                     and _TO_RE.search(between)):
                 continue
-            if q.kind == "number" or (q.kind == base and q.unit == num_unit) or (base == "count" and q.kind == "number"):
+            comparable = r.lo != 0 and Decimal("0.01") <= abs(q.lo / r.lo) <= 100
+            if comparable and (q.kind == "number" or (q.kind == base and q.unit == num_unit)):
                 q.kind = "rate"
                 q.unit = r.unit
                 q.has_unit = True
