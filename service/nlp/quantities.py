@@ -610,6 +610,8 @@ def _read(s, num, script, ctx=None):
             pass
         elif e.form == "块":
             e = Entry("money", "CNY", Decimal(1), Decimal(0), "currency", "块")
+    if e.kind == "duration" and num.leading_one and st2 > 0 and s[st2 - 1] in "的某这那每复同另":
+        return None                      # 重要的一年, 某一天, 年复一年: a determiner, not a length of time
     if e.kind == "duration" and e.form in ("年", "年间"):
         if _year_is_date(s, num, st, en_, uend):
             return None
