@@ -42,6 +42,7 @@ _state: Optional["_State"] = None
 
 PROPER = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})
 PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
+RULE_FLAGS = PERSON_FLAGS | {"ns", "nt"}
 # jieba flags of tokens that may sit inside an ORG/LAW name between its proper part and its head
 MOD_FLAGS = frozenset({"n", "nz", "ns", "nt", "nr", "nrt", "nrfg", "j", "eng", "vn", "an", "ng", "b", "l", "i"})
 NAME_FLAGS_AFTER_SURNAME = frozenset({"j", "n", "ng", "nr", "nrfg", "a", "ag", "b", "g", "e", "z", "nz", "x"})
@@ -83,12 +84,14 @@ class _State:
         self.law_last = frozenset(h[-1] for h in r.law_heads)
         self.place_suffix_words = frozenset(r.loc_suffixes + r.gpe_suffixes)
         self.abbrev_chars = frozenset(gz.abbrev)
+        self.org_ext_first = frozenset("第" + "一二三四五六七八九十百零〇") | frozenset(x[0] for x in r.org_extensions)
         self.gz_keys = [("G", i) for i in range(len(gz.entries))]
         self.gz_rules = ["gazetteer:" + e.source for e in gz.entries]
         self.surname_titles_set = frozenset(r.surname_titles)
         self.interesting_words = frozenset(r.titles) | self.surname_titles_set | self.place_suffix_words \
             | frozenset(r.product_named_class)
         self.interesting_last = self.org_last | self.law_last | frozenset(t[-1] for t in r.surname_titles)
+        self.lasts_re = re.compile("[" + "".join(re.escape(c) for c in sorted(self.interesting_last)) + "]")
 
 
 def load(directory: str = gazetteer.DEFAULT_DIR, rules_path: str = entity_rules.PATH, teach_jieba: bool = True) -> None:
@@ -187,6 +190,20 @@ def _starts_any(s: str, words) -> Optional[str]:
     return None
 
 
+class _Boundaries:
+    """Token start offsets, sorted, with ``in`` by binary search (no per-document set to build)."""
+    __slots__ = ("starts", "n")
+
+    def __init__(self, starts, n):
+        self.starts, self.n = starts, n
+
+    def __contains__(self, i) -> bool:
+        if i == self.n:
+            return True
+        j = bisect.bisect_left(self.starts, i)
+        return j < len(self.starts) and self.starts[j] == i
+
+
 class _Ctx:
     """Per-document working state."""
 
@@ -196,18 +213,19 @@ class _Ctx:
         self.n = len(self.norm)
         self.toks = toks = doc.pos_tokens
         self.starts = [t[2] for t in toks]
-        self.tok_start = set(self.starts)    # offsets where a token starts (and the end)
-        self.tok_start.add(self.n)
-        self.has_upper = _HAS_UPPER.search(self.norm) is not None
-        # the indexes each rule looks at (column-wise comprehensions: the cheapest pass in Python)
-        words_col = [t[0] for t in toks]
+        self.tok_start = _Boundaries(self.starts, self.n)   # `i in cx.tok_start`: a token starts (or the text ends) at i
+        norm = self.norm
+        self.has_upper = _HAS_UPPER.search(norm) is not None
+        # the indexes each rule looks at; words and last characters are found by regex (C speed)
         flags_col = [t[1] for t in toks]
-        words, lasts = st.interesting_words, st.interesting_last
-        self.i_person = [k for k, f in enumerate(flags_col) if f in PERSON_FLAGS]
-        self.i_ns = [k for k, f in enumerate(flags_col) if f == "ns"]
-        self.i_nt = [k for k, f in enumerate(flags_col) if f == "nt"]
-        self.i_word = [k for k, w in enumerate(words_col) if w in words]
-        self.i_last = [k for k, w in enumerate(words_col) if w[-1] in lasts]
+        flagged = [k for k, f in enumerate(flags_col) if f in RULE_FLAGS]
+        self.i_person = [k for k in flagged if flags_col[k] in PERSON_FLAGS]
+        self.i_ns = [k for k in flagged if flags_col[k] == "ns"]
+        self.i_nt = [k for k in flagged if flags_col[k] == "nt"]
+        ts = self.tok_start
+        words = st.interesting_words
+        self.i_word = [k for k, t in enumerate(toks) if t[0] in words]
+        self.i_last = [self.tok_index(m.start()) for m in st.lasts_re.finditer(norm) if m.end() in ts]
         # one-token "surname + title" (江主席): rare, found by the title at its end
         self.i_sur1 = [k for k in self.i_last if toks[k][0][1:] in st.surname_titles_set]
         self.freq = getattr(segment.tokenizer(), "FREQ", {})
@@ -248,12 +266,20 @@ def _gazetteer_cands(cx: _Ctx) -> None:
     gz = cx.st.gz
     cands = []
     entries, keys, rules_ = gz.entries, cx.st.gz_keys, cx.st.gz_rules
-    for s, e, x in gz.match_list(cx.norm):
+    # longest first, blockers before names of the same length, then leftmost (plain tuple sort)
+    dec = [(s - e, 0 if x < 0 else 1, s, e, x) for s, e, x in gz.match_list(cx.norm)]
+    dec.sort()
+    occ = bytearray(cx.n + 1)
+    kept = []
+    for _neg, _p, s, e, x in dec:
+        if occ.find(1, s, e) != -1:
+            continue
+        occ[s:e] = b"\x01" * (e - s)
         if x < 0:
-            cands.append(Cand(s, e, None, None, "blocker", P_BLOCK))
+            kept.append(Cand(s, e, None, None, "blocker", P_BLOCK))
         else:
-            cands.append(Cand(s, e, entries[x].type, keys[x], rules_[x], P_GAZ))
-    kept = _resolve(cands, cx.n)
+            kept.append(Cand(s, e, entries[x].type, keys[x], rules_[x], P_GAZ))
+    kept.sort(key=lambda c: c.start)
     cx.gz_spans = kept
     owner = cx.gz_owner
     for k, c in enumerate(kept):
@@ -266,11 +292,9 @@ def _abbrev_cands(cx: _Ctx) -> List[Cand]:
     st, r, norm = cx.st, cx.r, cx.norm
     if st.abbrev_re is None:
         return []
-    hits = []   # (start, end, entry)
-    for m in st.abbrev_re.finditer(norm):
-        s, e = m.start(), m.end()
-        if cx.free_gz(s, e):
-            hits.append((s, e, st.gz.abbrev[m.group(0)]))
+    owner, ab_map = cx.gz_owner, st.gz.abbrev
+    hits = [(m.start(), m.end(), ab_map[m.group()]) for m in st.abbrev_re.finditer(norm)
+            if owner[m.start()] == -1 and owner[m.end() - 1] == -1]   # (start, end, entry)
     out = []
     i = 0
     while i < len(hits):
@@ -295,14 +319,13 @@ def _abbrev_cands(cx: _Ctx) -> List[Cand]:
             ab = norm[s:e]
             if ab not in r.abbrev_single:
                 continue
-            k = cx.tok_index(s)
-            w, _f, ts, te = cx.toks[k]
             ok = False
             pre = norm[max(0, s - 2):s]
             suf = norm[e:e + 4]
             has_pre = ab not in r.abbrev_suffix_only and (pre[-1:] in r.abbrev_prefixes or pre in r.abbrev_prefixes)
             has_suf = _starts_any(suf, r.abbrev_suffixes)
             if has_pre or has_suf:
+                w, _f, ts, te = cx.toks[cx.tok_index(s)]
                 if ts == s and te == e:
                     ok = True                      # jieba split it alone: 对/美/出口
                 elif has_pre and te == e and any(w == p + ab for p in r.abbrev_prefixes):
@@ -640,8 +663,11 @@ def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
     """致公党中央, 中国致公党第十一次全国代表大会, 致公党十大: a body's organs and congresses."""
     r, norm = cx.r, cx.norm
     out = []
+    first = cx.st.org_ext_first
     for c in orgs:
         e = c.end
+        if norm[e:e + 1] not in first:
+            continue
         m = _CONGRESS_RE.match(norm, e)
         e2 = m.end() if m else e
         ext = _starts_any(norm[e2:e2 + 8], r.org_extensions)
@@ -838,6 +864,8 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
     en_alias: Dict[str, tuple] = {}
     for key in order:
         for m in list(ents[key]["mentions"]):
+            if "(" not in norm[m["end"]:m["end"] + 2]:
+                continue
             mm = _PAREN_EN_RE.match(norm, m["end"])
             if not mm:
                 continue
