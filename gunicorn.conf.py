@@ -4,7 +4,7 @@
 workers and threads, timeouts and JSON logs all come from here.
 """
 import os
-import shutil
+import glob
 import tempfile
 
 
@@ -41,10 +41,11 @@ control_socket_disable = True
 # directory, fresh for each start, set before the app (and prometheus_client) loads.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="zhx-prometheus-")
-else:
+else:  # a given directory: keep it, drop only the metric files a previous run left there
     _d = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    shutil.rmtree(_d, ignore_errors=True)
     os.makedirs(_d, exist_ok=True)
+    for _f in glob.glob(os.path.join(_d, "*.db")):
+        os.remove(_f)
 
 
 def child_exit(server, worker):

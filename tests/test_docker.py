@@ -112,3 +112,12 @@ def test_readme_lists_every_configuration_variable():
     assert names >= {"PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "ZHX_MAX_BYTES", "PROMETHEUS_MULTIPROC_DIR"}
     missing = sorted(n for n in names if f"`{n}`" not in readme)
     assert not missing, f"README's configuration table lacks {missing}"
+
+
+def test_gunicorn_conf_clears_only_metric_files(monkeypatch, tmp_path):
+    prom = tmp_path / "prom"
+    prom.mkdir()
+    (prom / "counter_1.db").write_bytes(b"old")
+    (prom / "keep.txt").write_text("not ours")
+    _conf(monkeypatch, tmp_path)
+    assert sorted(p.name for p in prom.iterdir()) == ["keep.txt"]
