@@ -20,8 +20,8 @@ Pipeline of one call to :func:`extract`:
    their later uses join the entity.
 5. **dates** from ``doc.user["dates"]`` (the dates stage) become DATE entities.
 
-Every internal span records its rule; ``doc.user["entity_spans"]`` keeps them
-for debugging, ``doc.user["entity_mentions"]`` is what the stance stage reads.
+Every internal span records its rule; ``doc.user["entity_rules"]`` maps each
+entity name to the rules of its mentions, for debugging, ``doc.user["entity_mentions"]`` is what the stance stage reads.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ import threading
 from typing import Dict, List, Optional, Tuple
 
 from . import entity_rules, gazetteer, segment
-from .doc import Doc, Span
+from .doc import Doc
 
 log = logging.getLogger(__name__)
 
@@ -461,8 +461,11 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
     out = []
     n = len(toks)
     sufs = cx.st.place_suffix_words
+    owner = cx.gz_owner
     for k in sorted(set(cx.i_ns) | {k for k in cx.i_word if toks[k][0] in sufs}):
         w, f, s, e = toks[k]
+        if owner[s] >= 0 and owner[e - 1] == owner[s] and f == "ns":
+            continue      # a listed place: the gazetteer has it
         if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _ends_with(w, cx.st.gov_inst)
                 and not set(w) <= cx.st.abbrev_chars):
             end = e
@@ -754,13 +757,13 @@ def extract(doc: Doc, state: Optional[_State] = None) -> Doc:
             final.append(g)
     final = [_merge_gz_org(cx, c) for c in final]
     final.sort(key=lambda c: c.start)
-    doc.user["entity_spans"] = [Span(c.start, c.end, c.type, c.rule) for c in final]
     _link(cx, final)
     return doc
 
 
 def _link(cx: _Ctx, final: List[Cand]) -> None:
     doc, gz, r, norm = cx.doc, cx.st.gz, cx.r, cx.norm
+    text = doc.text
     ents: Dict[tuple, dict] = {}
     order: List[tuple] = []
     occ = bytearray(cx.n + 1)
@@ -780,7 +783,7 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
                 ent = {"name": name or key[2], "type": c_type, "id": None, "en": None, "value": None, "mentions": [], "_rules": []}
             ents[key] = ent
             order.append(key)
-        ent["mentions"].append(doc.mention(start, end))
+        ent["mentions"].append({"text": text[start:end], "start": start, "end": end})
         ent["_rules"].append(rule)
         occ[start:end] = b"\x01" * (end - start)
 
