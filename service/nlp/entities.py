@@ -56,6 +56,7 @@ _TITLE_RE = re.compile(r"《([^《》\n]{1,40})》")
 _PAREN_EN_RE = re.compile(r"\s?[(]\s?([A-Z][A-Za-z0-9.&'\- ]{1,60}?)\s?[)]")
 _EN_WORD = r"[A-Z][A-Za-z0-9&'.\-]*"
 _HAS_UPPER = re.compile(r"[A-Z]")
+_N_COUNTRIES = re.compile(r"^[一二三四五六七八九十两几多各数诸]+国$")
 
 
 class _State:
@@ -84,6 +85,11 @@ class _State:
         self.law_last = frozenset(h[-1] for h in r.law_heads)
         self.place_suffix_words = frozenset(r.loc_suffixes + r.gpe_suffixes)
         self.abbrev_chars = frozenset(gz.abbrev)
+        self.metonyms = {}
+        for word, name in r.metonyms.items():
+            idx = next((i for (nm, _t), i in gz.by_name.items() if nm == name), None)
+            if idx is not None:
+                self.metonyms[word] = (idx, gz.entries[idx].type)
         self.org_ext_first = frozenset("第" + "一二三四五六七八九十百零〇") | frozenset(x[0] for x in r.org_extensions)
         self.gz_keys = [("G", i) for i in range(len(gz.entries))]
         self.gz_rules = ["gazetteer:" + e.source for e in gz.entries]
@@ -438,7 +444,7 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
     return out
 
 
-COMMON_WORD_FREQ = 300   # a two-character "name" this frequent in jieba's dictionary is usually a word (文明, 友谊)
+COMMON_WORD_FREQ = 700   # a two-character "name" this frequent in jieba's dictionary is usually a word (文明, 友谊)
 
 
 def _person_ok(name: str, r, after_title: bool, toks, j: int, freq) -> bool:
@@ -466,7 +472,7 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
         w, f, s, e = toks[k]
         if owner[s] >= 0 and owner[e - 1] == owner[s] and f == "ns":
             continue      # a listed place: the gazetteer has it
-        if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _ends_with(w, cx.st.gov_inst)
+        if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _N_COUNTRIES.match(w) and not _ends_with(w, cx.st.gov_inst)
                 and not set(w) <= cx.st.abbrev_chars):
             end = e
             typ = "GPE"
@@ -567,7 +573,11 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
             continue
         out.append(Cand(st_, e, "ORG", None, "org:head", P_RULE, contain=True))
     # jieba nt tokens that end like an organisation
+    owner = cx.gz_owner
     for w, f, s, e in [toks[k] for k in cx.i_nt]:
+        if w.endswith("政府") or (owner[s] >= 0 and cx.gz_spans[owner[s]].type in ("GPE", "LOC")
+                                 and owner[e - 1] >= 0 and cx.gz_spans[owner[e - 1]].end == e):
+            continue      # 香港特别行政区(政府): a place (and its government), not an organisation
         if len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith("关系"):
             out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))
     # English: MP Materials, Lynas Rare Earths Ltd
@@ -660,6 +670,9 @@ def _product_cands(cx: _Ctx) -> List[Cand]:
 _ORDINAL = "一二三四五六七八九十百零〇"
 _CONGRESS_RE = re.compile(rf"第?[{_ORDINAL}]{{1,4}}(?:次|届)")
 _PARTY_CONGRESS_RE = re.compile(rf"[{_ORDINAL}]{{1,3}}大(?![会学使])")
+_SESSION_RE = re.compile(rf"第[{_ORDINAL}]{{1,4}}[届次]")
+# 党的十五大, 中共十五大, 十五大精神: a party congress by its number
+_CONGRESS_ALONE_RE = re.compile(rf"(?:(?<=党的)|(?<=中共))[{_ORDINAL}]{{1,3}}大|[十][{_ORDINAL}]{{0,2}}大(?=精神|报告|以来|召开|提出|确定|文件|政治报告|代表|路线)")
 
 
 def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
@@ -668,6 +681,11 @@ def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
     out = []
     first = cx.st.org_ext_first
     for c in orgs:
+        # 第九届全国人民代表大会: the session number belongs to the body
+        if c.start >= 3 and norm[c.start - 1] in "届次":
+            m = _SESSION_RE.search(norm, max(0, c.start - 7), c.start)
+            if m and m.end() == c.start:
+                out.append(Cand(m.start(), c.end, "ORG", None, "org:session", P_RULE, contain=True))
         e = c.end
         if norm[e:e + 1] not in first:
             continue
@@ -687,6 +705,23 @@ def _rule_cands(cx: _Ctx) -> List[Cand]:
     cands = []
     for fn in (_person_cands, _place_cands, _org_cands, _law_cands, _product_cands):
         cands.extend(fn(cx))
+    if "大" in cx.norm:
+        for m in _CONGRESS_ALONE_RE.finditer(cx.norm):
+            cands.append(Cand(m.start(), m.end(), "ORG", None, "org:party-congress", P_RULE))
+    for word in cx.r.loc_words:
+        i = cx.norm.find(word)
+        while i != -1:
+            j = i + len(word)
+            if i in cx.tok_start and j in cx.tok_start and cx.gz_owner[i] == -1:
+                cands.append(Cand(i, j, "LOC", None, "place:word", P_RULE))
+            i = cx.norm.find(word, j)
+    for word, (idx, etype) in cx.st.metonyms.items():
+        i = cx.norm.find(word)
+        while i != -1:
+            j = i + len(word)
+            if i in cx.tok_start and cx.gz_owner[i] == -1:
+                cands.append(Cand(i, j, etype, ("G", idx), "metonym", P_RULE_LO))
+            i = cx.norm.find(word, j)
     cands.extend(_org_extension_cands(cx, [c for c in cands if c.type == "ORG"] +
                                       [g for g in cx.gz_spans if g.type == "ORG"]))
     ok = []

@@ -84,10 +84,18 @@ class Rules:
     abbrev_compound_flags: frozenset = frozenset()
     titles_en: tuple = ()
     law_heads_en: tuple = ()
+    metonyms: dict = field(default_factory=dict)
+    loc_words: tuple = ()
     person_trailing: tuple = ()
     surname_titles: tuple = ()
     org_extensions: tuple = ()
     extra: dict = field(default_factory=dict)
+
+
+def _metonyms(m) -> dict:
+    if not isinstance(m, dict) or not all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in m.items()):
+        raise RulesError("entity_rules.yaml: metonyms must map words to gazetteer names")
+    return {normalize.to_simplified(k): normalize.to_simplified(v) for k, v in m.items()}
 
 
 def load(path: str = PATH) -> Rules:
@@ -136,6 +144,8 @@ def load(path: str = PATH) -> Rules:
         abbrev_compound_flags=frozenset(_words(ab, "compound_flags", "abbrev.")),
         titles_en=_by_length(_words(d, "person_titles_en")),
         law_heads_en=_by_length(_words(d, "law_heads_en")),
+        metonyms=_metonyms(d.get("metonyms") or {}),
+        loc_words=_by_length(_words(d, "loc_words")),
         person_trailing=_by_length(_words(d, "person_trailing")),
         surname_titles=_by_length(_words(d, "surname_titles")),
         org_extensions=_by_length(_words(d, "org_extensions")),

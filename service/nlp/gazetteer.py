@@ -137,7 +137,12 @@ class Gazetteer:
             self.surfaces.setdefault(key, idx)
 
     def add_blocker(self, form: str) -> None:
-        """A word that contains a name but is not one (美元, 中东): it occupies its span."""
+        """A word that contains a name but is not one (美元, 中东): it occupies its span.
+
+        A listed name is never blocked (中东 is a region when regions.tsv lists it)."""
+        key = ascii_lower(normalize.to_simplified(form))
+        if any(sf.entry >= 0 for sf in self._keys.get(key, ())):
+            return
         self.add_surface(form, -1)
 
     def finalize(self) -> None:
