@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from operator import itemgetter
 from typing import List, Optional
 
 from . import author_stance
@@ -53,12 +54,19 @@ HOSTILE_NOUNS = frozenset({"tariff", "sanction", "export_control", "threaten"})
 # sentences the splitter cut after an abbreviation ("The U.S." | "imposed …") are joined again
 _ABBREV_END = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|No|vs|Inc|Co|Ltd|Corp|Jr|Sr|Gen|Gov)\.)$")
 # hard boundaries inside a sentence: bullets and citation marks of the English summaries
-_HARD = re.compile(r"\s[-–—]\s|(?:\[\d+\])+|\bGroup \d+:?|\bCore (?:Viewpoint|Insights)\b|\n")
+# (\s[-–—]\s | \n | (?:\[\d+\])+ | \bGroup \d+:? | \bCore (?:Viewpoint|Insights)\b, written to begin with
+# one character class, so that the regex engine skips to candidate characters instead of trying
+# every alternative at every position; the lookbehinds tell which alternative the class began)
+_HARD = re.compile(r"[\s\[GC](?:(?<=\s)[-–—]\s|(?<=\n)|(?<=\[)\d+\](?:\[\d+\])*|(?<=G)(?<!\wG)roup \d+:?"
+                   r"|(?<=C)(?<!\wC)ore (?:Viewpoint|Insights)\b)")
 # clause boundaries
-_CLAUSE = re.compile(r"[,，;；:：、]|\s[-–—]\s|\(|\)|（|）")
+# ([,，;；:：、] | \s[-–—]\s | parentheses, led by one character class as _HARD)
+_CLAUSE = re.compile(r"[,，;；:：、()（）\s](?:(?<!\s)|(?<=\s)[-–—]\s)")
 _LATIN = re.compile(r"[A-Za-z]")
 _CONTINUE = re.compile(r"\s*(?:并且|并|还|随即|随后|同时|而且|也)")
 _QUANT = re.compile(r"(?:原产于|原产自|产自|来自|源自|进口自|多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
+
+_TOKEN_END = itemgetter(3)
 
 _lex: Optional[L.StanceLexicon] = None
 _scanner: Optional[L.Scanner] = None      # stance and sentiment keys in one automaton
@@ -285,11 +293,12 @@ def _verb_ends(doc, mentions):
     if not mentions:
         return frozenset()
     pos = doc.pos_tokens
-    ends = [t[3] for t in pos]
+    n = len(pos)
     out = set()
     for m in mentions:
-        i = bisect.bisect_left(ends, m[0])
-        if i < len(ends) and ends[i] == m[0] and pos[i][1][:1] == "v":
+        # bisect on the tokens' end offsets in place (no list of all ends per document)
+        i = bisect.bisect_left(pos, m[0], key=_TOKEN_END)
+        if i < n and pos[i][3] == m[0] and pos[i][1][:1] == "v":
             out.add(m[0])
     return frozenset(out)
 
@@ -650,12 +659,12 @@ def _compound(norm, actors, m):
 
 
 def _word_window_start(norm, pos, words):
+    """The offset of the (words + 1)-th space before ``pos`` (0 when there are fewer)."""
     k = pos
-    n = 0
-    while k > 0 and n <= words:
-        k -= 1
-        if norm[k] == " ":
-            n += 1
+    for _ in range(words + 1):
+        k = norm.rfind(" ", 0, k)
+        if k < 0:
+            return 0
     return k
 
 

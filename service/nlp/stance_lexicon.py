@@ -24,8 +24,11 @@ LABELS = ("favor", "against", "neutral")
 _SUFFIXES = ("", "s", "es", "d", "ed", "ing")
 # an inflection that ends a word (-s, -es, -d, -ed, -ing), nothing more
 _SUFFIX = re.compile(r"(?:ing|es|ed|s|d)(?![a-z])")
-_UPPER = {c: c + 32 for c in range(65, 91)}
 _HAS_LATIN = re.compile(r"[a-z]")
+# byte tables over UTF-8: bytes below 0x80 are always whole ASCII characters there (every byte of
+# a multi-byte character is >= 0x80), so a byte translate maps exactly the ASCII characters, keeps
+# the length in characters and costs a fraction of str.translate on CJK text
+_LOWER_BYTES = bytes(c + 32 if 65 <= c <= 90 else c for c in range(256))
 
 
 class LexiconError(ValueError):
@@ -34,7 +37,10 @@ class LexiconError(ValueError):
 
 def ascii_lower(s: str) -> str:
     """Lowercase A-Z only, so the result has exactly the length of ``s``."""
-    return s.translate(_UPPER)
+    if s.isascii():
+        return s.lower()
+    # surrogatepass: a lone surrogate (possible in JSON input) goes through unchanged
+    return s.encode("utf-8", "surrogatepass").translate(_LOWER_BYTES).decode("utf-8", "surrogatepass")
 
 
 def _is_latin(ch: str) -> bool:
@@ -55,6 +61,12 @@ class Hit(NamedTuple):
 
 # ASCII characters other than a-z0-9 become spaces (length-preserving); CJK stays as it is
 _EN_SEP = re.compile(r"[\x00-\x2f\x3a-\x60\x7b-\x7f]")
+# the same map as _EN_SEP.sub(" ", …) as a byte table (see _LOWER_BYTES)
+_SEP_BYTES = bytes(32 if (c <= 0x2f or 0x3a <= c <= 0x60 or 0x7b <= c <= 0x7f) else c for c in range(256))
+
+
+def _en_sep(low: str) -> str:
+    return low.encode("utf-8", "surrogatepass").translate(_SEP_BYTES).decode("utf-8", "surrogatepass")
 
 
 class Scanner:
@@ -102,7 +114,7 @@ class Scanner:
             return out
         append = out.append
         new = tuple.__new__
-        padded = " " + (_EN_SEP.sub(" ", low) if _HAS_LATIN.search(low) else low)
+        padded = " " + (_en_sep(low) if _HAS_LATIN.search(low) else low)
         for last, (key, klen, english, latin_end, roles) in self._auto.iter(padded):
             # padded[i] is low[i - 1]
             if english:
