@@ -65,8 +65,9 @@ _EN_SEP = re.compile(r"[\x00-\x2f\x3a-\x60\x7b-\x7f]")
 _SEP_BYTES = bytes(32 if (c <= 0x2f or 0x3a <= c <= 0x60 or 0x7b <= c <= 0x7f) else c for c in range(256))
 
 
-def _en_sep(low: str) -> str:
-    return low.encode("utf-8", "surrogatepass").translate(_SEP_BYTES).decode("utf-8", "surrogatepass")
+def _as_bytes(key: str) -> str:
+    """A key as the automaton sees it: its UTF-8 bytes, one latin-1 character each."""
+    return key.encode("utf-8", "surrogatepass").decode("latin-1")
 
 
 class Scanner:
@@ -92,14 +93,19 @@ class Scanner:
         self._entries.setdefault(k, []).append((kind, value))
 
     def build(self) -> "Scanner":
+        # The automaton runs over UTF-8 bytes (each byte one latin-1 character): pyahocorasick
+        # finds a node's child by a linear search, and over code points the root has a child for
+        # each of the ~500 first characters of the keys, searched in full at every character that
+        # begins none; over bytes the root has a handful.  UTF-8 is self-synchronising, so a key's
+        # bytes match exactly where its characters do.
         a = ahocorasick.Automaton()
         n = 0
         for k, roles in self._entries.items():
             if _is_english(k):
                 pk = " " + _EN_SEP.sub(" ", k)
-                a.add_word(pk, (k, len(pk), True, _is_latin(k[-1]), tuple(roles)))
+                a.add_word(_as_bytes(pk), (k, len(pk), True, _is_latin(k[-1]), tuple(roles)))
             else:
-                a.add_word(k, (k, len(k), False, False, tuple(roles)))
+                a.add_word(_as_bytes(k), (k, len(k), False, False, tuple(roles)))
             n += 1
         if n:
             a.make_automaton()
@@ -114,8 +120,19 @@ class Scanner:
             return out
         append = out.append
         new = tuple.__new__
-        padded = " " + (_en_sep(low) if _HAS_LATIN.search(low) else low)
-        for last, (key, klen, english, latin_end, roles) in self._auto.iter(padded):
+        # padded: a space, then low with ASCII separators as spaces (when it has Latin letters)
+        raw = low.encode("utf-8", "surrogatepass")
+        raw = b" " + (raw.translate(_SEP_BYTES) if _HAS_LATIN.search(low) else raw)
+        ascii_only = len(raw) == n + 1
+        # byte offsets to character offsets, counted on from the previous hit (hits come in order)
+        at_byte = at_char = 0
+        for last, (key, klen, english, latin_end, roles) in self._auto.iter(raw.decode("latin-1")):
+            if not ascii_only:
+                b = last + 1
+                if b != at_byte:
+                    at_char += len(raw[at_byte:b].decode("utf-8", "surrogatepass"))
+                    at_byte = b
+                last = at_char - 1
             # padded[i] is low[i - 1]
             if english:
                 start = last - klen + 1
