@@ -157,32 +157,63 @@ def _strip(norm: str, s: int, e: int):
 
 # ---------------------------------------------------------------------------- the pass
 
-class _Sentence:
-    """Hits and mentions of one hard segment, with lookups by position."""
+def _hit_index(hits):
+    """The document's hits by kind: ``{kind: (hits, their starts)}``, each in text order."""
+    index = {}
+    for h in hits:
+        e = index.get(h.kind)
+        if e is None:
+            e = index[h.kind] = ([], [])
+        e[0].append(h)
+        e[1].append(h.start)
+    return index
 
-    def __init__(self, doc, low, s, e, hits, mentions):
+
+_NONE = ((), ())
+
+
+class _Sentence:
+    """Hits and mentions of one hard segment, with lookups by position.
+
+    The hits of a kind are looked up in the document's index (``_hit_index``), clipped to the
+    segment: those that start in [s, e) and end by e, exactly the segment's own."""
+
+    def __init__(self, doc, low, s, e, index, mentions):
         self.doc, self.low, self.s, self.e = doc, low, s, e
-        self.hits = hits
+        self.index = index
         self.mentions = mentions
-        self.prep_end = {}
-        self.kinds = {}
         ve = doc.user.get("_stance_verb_ends")
         if ve is None:
             ve = doc.user["_stance_verb_ends"] = _verb_ends(doc, doc.user.get("_stance_mentions") or [])
         self.verb_ends = ve
-        self.prev_mention = {b[0]: a for a, b in zip(mentions, mentions[1:])}
+        self._prev_mention = None
         self.titles = _lex.titles if _lex is not None else frozenset()
-        voided = [(h.start, h.end) for h in hits if h.kind == "not_negator"]
+        # negators inside a longer not-negator of the segment (不断, not only) do not negate
+        voided = [(h.start, h.end) for h in self.of("not_negator")]
         vstarts = [v[0] for v in voided]
-        for h in hits:
-            if h.kind in ("negator", "refusal") and _covered(voided, vstarts, h):
-                continue
-            self.kinds.setdefault(h.kind, []).append(h)
-            if h.kind == "target_preps":
-                self.prep_end.setdefault(h.end, h)
-        self.kind_starts = {k: [h.start for h in v] for k, v in self.kinds.items()}
+        self.lists = dict(index)
+        for kind in ("negator", "refusal"):
+            hs = [h for h in self.of(kind) if not _covered(voided, vstarts, h)]
+            self.lists[kind] = (hs, [h.start for h in hs])
+        self.prep_end = {}
+        for h in self.of("target_preps"):
+            self.prep_end.setdefault(h.end, h)
         self._prep_memo = {}
         self.mstarts = [m[0] for m in mentions]
+
+    def of(self, kind):
+        """The segment's hits of ``kind``, in text order."""
+        hs, st = self.index.get(kind, _NONE)
+        e = self.e
+        return [h for h in hs[bisect.bisect_left(st, self.s):bisect.bisect_left(st, e)] if h.end <= e]
+
+    @property
+    def prev_mention(self):
+        """The mention before each mention of the segment, by start (built on first use)."""
+        if self._prev_mention is None:
+            ms = self.mentions
+            self._prev_mention = {b[0]: a for a, b in zip(ms, ms[1:])}
+        return self._prev_mention
 
     def verb_object(self, m) -> bool:
         """Chinese: a mention right after a verb token (接受中国帮助) is that verb's object, not a subject."""
@@ -198,11 +229,14 @@ class _Sentence:
         return n[max(self.s, m[0] - 1):m[0]] == "在" or n[max(self.s, m[0] - 2):m[0]] in ("位于", "来到")
 
     def has(self, kind, lo, hi):
-        """Hits of ``kind`` inside [lo, hi) (bisect: never a scan of the whole sentence)."""
-        hs = self.kinds.get(kind)
-        if not hs or hi <= lo:
+        """Hits of ``kind`` inside [lo, hi) of the segment (bisect: never a scan of the whole sentence)."""
+        hs, st = self.lists.get(kind, _NONE)
+        if not st or hi <= lo:
             return []
-        st = self.kind_starts[kind]
+        if lo < self.s:
+            lo = self.s
+        if hi > self.e:
+            hi = self.e
         i, j = bisect.bisect_left(st, lo), bisect.bisect_left(st, hi)
         return [h for h in hs[i:j] if h.end <= hi]
 
@@ -251,13 +285,13 @@ def extract(doc: Doc) -> Doc:
     norm = doc.norm
     low = L.ascii_lower(norm)
     all_hits = (_scanner or lex.scanner).scan(low)
-    hit_starts = [h.start for h in all_hits]
+    index = _hit_index(all_hits)
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
     doc.user.pop("_stance_verb_ends", None)     # computed on the first sentence that needs it
     out = []
-    trig_starts = [h.start for h in all_hits if h.kind == "trigger"]
+    trigs, trig_starts = index.get("trigger", _NONE)
     for sent in units(doc):
         # a stance needs a trigger and two mentions in the sentence
         if bisect.bisect_left(trig_starts, sent.start) == bisect.bisect_left(trig_starts, sent.end) or \
@@ -266,17 +300,21 @@ def extract(doc: Doc) -> Doc:
         seen = set()
         first = len(out)
         for s, e in _segments(norm, sent.start, sent.end):
-            hi = bisect.bisect_left(hit_starts, s)
-            hj = bisect.bisect_left(hit_starts, e)
             mi = bisect.bisect_left(m_starts, s)
             mj = bisect.bisect_left(m_starts, e)
+            if mj - mi < 2:
+                continue            # a stance needs a source and a target
             sm = [m for m in mentions[mi:mj] if m[1] <= e]
             if len(sm) < 2:
-                continue            # a stance needs a source and a target
-            sh = [h for h in all_hits[hi:hj] if h.end <= e]
-            if not any(h.kind == "trigger" for h in sh):
                 continue
-            _read_segment(doc, lex, _Sentence(doc, low, s, e, sh, sm), names, seen, out)
+            ti = bisect.bisect_left(trig_starts, s)
+            tj = bisect.bisect_left(trig_starts, e)
+            if not any(h.end <= e for h in trigs[ti:tj]):
+                continue
+            S = _Sentence(doc, low, s, e, index, sm)
+            triggers = _select_triggers(S)
+            if triggers:
+                _read_segment(doc, lex, S, triggers, names, seen, out)
         _drop_controlled_trade(out, first)
     doc.user.pop("_stance_verb_ends", None)
     doc.stances = out
@@ -352,15 +390,13 @@ def _covered(spans, starts, h):
     return False
 
 
-def _select_triggers(hits):
+def _select_triggers(S):
     """Leftmost-longest, non-overlapping trigger hits, none inside a not-trigger phrase (供应链)."""
-    blocks = [(h.start, h.end) for h in hits if h.kind == "not_triggers"]
+    blocks = [(h.start, h.end) for h in S.of("not_triggers")]
     bstarts = [b[0] for b in blocks]
     out = []
     last = -1
-    for h in hits:
-        if h.kind != "trigger":
-            continue
+    for h in S.of("trigger"):
         i = bisect.bisect_left(bstarts, h.end) - 1
         if any(blocks[k][1] > h.start for k in range(max(0, i - 3), i + 1)):
             continue
@@ -373,9 +409,8 @@ def _select_triggers(hits):
     return out
 
 
-def _read_segment(doc, lex, S: _Sentence, names, seen, out):
+def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
     norm = doc.norm
-    triggers = _select_triggers(S.hits)
     carried = None      # subject (or speaker) carried from a previous clause
     carried_object = None   # the other party of the previous clause's act
     main_speaker = None
@@ -400,6 +435,8 @@ def _read_segment(doc, lex, S: _Sentence, names, seen, out):
             a0 = bisect.bisect_left(astarts, t.start - w)
             a1 = bisect.bisect_left(astarts, t.end + w)
             _read_trigger(doc, lex, S, t, cs, ce, clause_actors[a0:a1], carried, names, seen, out, ctx)
+        if tstarts[-1] < ce:
+            break           # no trigger in a later clause: what this clause carries over is not read
         actors = clause_actors
         subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)
                                 and not S.verb_object(m) and not S.possessor(m)), None)
