@@ -33,6 +33,9 @@ from .doc import Doc
 ACTOR_TYPES = ("GPE", "ORG", "PERSON")
 # [,，;；:：] | \s[-–—]\s, led by one character class (the regex engine skips to candidates)
 _CLAUSE = re.compile(r"[,，;；:：\s](?:(?<!\s)|(?<=\s)[-–—]\s)")
+# its two halves for _clause_ends: punctuation, and the dashes of " - "
+_CLAUSE_PUNCT = re.compile(r"[,，;；:：]")
+_DASH = re.compile(r"[-–—]")
 _ASCII_UPPER = re.compile(r"[A-Z]")
 _FIRST_PERSON = re.compile(r"(?:我|我们|本人|笔者|个人|小编)$")
 _STOP = frozenset({"的", "在", "了", "是", "和", "与", "对", "中", "将"})
@@ -90,7 +93,20 @@ class _Scored:
         hits = doc.user.get("_stance_hits")
         if hits is None:
             hits = lex.scanner.scan(low)
-        voided = [(h.start, h.end) for h in hits if h.kind == "s_not_negator"]
+        # the hits by kind, in one pass (each list in text order)
+        voided, polar, negs, reps, int_at = [], [], [], [], {}
+        for h in hits:
+            kind = h.kind
+            if kind == "polar" or kind == "stance_verb":
+                polar.append(h)
+            elif kind == "s_negator":
+                negs.append(h)
+            elif kind == "s_not_negator":
+                voided.append((h.start, h.end))
+            elif kind == "intensifier":
+                int_at[h.end] = max(int_at.get(h.end, 1.0), float(h.value))
+            elif kind == "s_reporting":
+                reps.append(h)
         vstarts = [v[0] for v in voided]
 
         def void(h):
@@ -107,10 +123,8 @@ class _Scored:
         # polar hits: leftmost-longest among polar/stance-verb hits
         chosen = []
         last = -1
-        for h in hits:
-            if h.kind not in ("polar", "stance_verb"):
-                continue
-            if void(h):
+        for h in polar:
+            if voided and void(h):
                 continue
             if h.start >= last:
                 chosen.append(h)
@@ -118,13 +132,10 @@ class _Scored:
             elif chosen and h.start == chosen[-1].start and h.end > chosen[-1].end:
                 chosen[-1] = h
                 last = h.end
-        negs = [h for h in hits if h.kind == "s_negator" and not void(h)]
-        int_at = {}
-        for h in hits:
-            if h.kind == "intensifier":
-                int_at[h.end] = max(int_at.get(h.end, 1.0), float(h.value))
+        if voided:
+            negs = [h for h in negs if not void(h)]
         # "我认为" is the author's own voice; "X认为" is X's
-        reps = [h for h in hits if h.kind == "s_reporting" and not _FIRST_PERSON.search(norm, max(0, h.start - 3), h.start)]
+        reps = [h for h in reps if not _FIRST_PERSON.search(norm, max(0, h.start - 3), h.start)]
         neg_ends = sorted(h.end for h in negs)
         self.sent_starts = [u.start for u in units]
         self.units = units
@@ -140,15 +151,16 @@ class _Scored:
             j = bisect.bisect_right(neg_ends, h.start) - 1
             if j >= 0 and neg_ends[j] >= max(s0, h.start - win) and not (h.kind == "stance_verb" and h.key.startswith("不")):
                 w = -w * 0.8
-            for gap in range(4):
-                f_int = int_at.get(h.start - gap)
-                if f_int:
-                    w *= f_int
-                    break
+            if int_at:
+                for gap in range(4):
+                    f_int = int_at.get(h.start - gap)
+                    if f_int:
+                        w *= f_int
+                        break
             own_voice = True
             k = bisect.bisect_right(rep_pos, h.start) - 1
             reported = k >= 0 and rep_pos[k] >= s0
-            if _inside(quotes, qstarts, h.start):
+            if quotes and _inside(quotes, qstarts, h.start):
                 # a quotation; introduced by 表示/称 it is surely the speaker's
                 w *= lex.voice["quoted"] * (lex.voice["reported"] if reported else 1.0)
                 own_voice = False
@@ -161,10 +173,11 @@ class _Scored:
         self.item_starts = [it[0] for it in self.items]
         # clause boundaries of the whole text, once, and the actor that owns each evaluative word:
         # the nearest actor before it in its clause (else the nearest after it)
-        cuts = [0] + [m.end() for m in _CLAUSE.finditer(norm)] + [len(norm) + 1]
+        cuts = [0] + _clause_ends(norm) + [len(norm) + 1]
         self.cuts = cuts
         self.owner = []
         ms = [m for m in mentions if m[3] in ACTOR_TYPES]
+        self.names_in_doc = {e.get("name") for e in doc.entities or [] if e.get("type") in ACTOR_TYPES}
         # sentences that name some actor (words there are about that actor, not about everything)
         self.actor_sents = {bisect.bisect_right(self.sent_starts, m[0]) - 1 for m in ms}
         mst = [m[0] for m in ms]
@@ -187,6 +200,30 @@ class _Scored:
 def _units(doc: Doc):
     from .stance import units
     return units(doc)
+
+
+def _clause_ends(norm: str) -> list:
+    """End offsets of the _CLAUSE matches of ``norm``, in order (as ``[m.end() for m in
+    _CLAUSE.finditer(norm)]``, cheaper): a punctuation match is one character and a " - " match
+    holds no punctuation, so the matches are those of the punctuation alone, merged with the
+    non-overlapping whitespace-dash-whitespace triples, found from the (rare) dashes."""
+    ends = [m.end() for m in _CLAUSE_PUNCT.finditer(norm)]
+    dash = _DASH.search(norm, 1)
+    if dash is None:
+        return ends
+    n = len(norm)
+    last = -1
+    triples = []
+    for m in _DASH.finditer(norm, dash.start()):
+        d = m.start()
+        if d + 1 < n and d - 1 >= last and norm[d - 1].isspace() and norm[d + 1].isspace():
+            triples.append(d + 2)
+            last = d + 2
+    if not triples:
+        return ends
+    ends += triples
+    ends.sort()
+    return ends
 
 
 def _clause_bounds(norm, s, e, pos):
@@ -330,7 +367,7 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
     total = 0.0
     span_starts = [a for a, _b in spans]
     tstarts = set(span_starts)
-    names_in_doc = {e.get("name") for e in doc.entities or [] if e.get("type") in ACTOR_TYPES}
+    names_in_doc = scored.names_in_doc
     # clauses where the target suffers a hostile act of another actor
     victim = sorted((a, b) for a, b, src, tgt in agents if ename is not None and tgt == ename and src != ename)
     victim_starts = [a for a, _b in victim]
