@@ -43,6 +43,7 @@ _state: Optional["_State"] = None
 PROPER = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})
 PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 RULE_FLAGS = PERSON_FLAGS | {"ns", "nt"}
+ORG_JOINERS = frozenset("—–-·")   # 秘鲁—中国文化协会
 # jieba flags of tokens that may sit inside an ORG/LAW name between its proper part and its head
 MOD_FLAGS = frozenset({"n", "nz", "ns", "nt", "nr", "nrt", "nrfg", "j", "eng", "vn", "an", "ng", "b", "l", "i"})
 NAME_FLAGS_AFTER_SURNAME = frozenset({"j", "n", "ng", "nr", "nrfg", "a", "ag", "b", "g", "e", "z", "nz", "x"})
@@ -85,6 +86,7 @@ class _State:
         self.law_last = frozenset(h[-1] for h in r.law_heads)
         self.place_suffix_words = frozenset(r.loc_suffixes + r.gpe_suffixes)
         self.abbrev_chars = frozenset(gz.abbrev)
+        self.all_titles = entity_rules.WordList(tuple(r.titles) + tuple(r.surname_titles))
         self.metonyms = {}
         for word, name in r.metonyms.items():
             idx = next((i for (nm, _t), i in gz.by_name.items() if nm == name), None)
@@ -96,7 +98,8 @@ class _State:
         self.surname_titles_set = frozenset(r.surname_titles)
         self.interesting_words = frozenset(r.titles) | self.surname_titles_set | self.place_suffix_words \
             | frozenset(r.product_named_class)
-        self.interesting_last = self.org_last | self.law_last | frozenset(t[-1] for t in r.surname_titles)
+        self.interesting_last = self.org_last | self.law_last | frozenset(t[-1] for t in r.surname_titles) \
+            | frozenset(t[-1] for t in r.titles)
         self.lasts_re = re.compile("[" + "".join(re.escape(c) for c in sorted(self.interesting_last)) + "]")
 
 
@@ -273,7 +276,10 @@ def _gazetteer_cands(cx: _Ctx) -> None:
     cands = []
     entries, keys, rules_ = gz.entries, cx.st.gz_keys, cx.st.gz_rules
     # longest first, blockers before names of the same length, then leftmost (plain tuple sort)
-    dec = [(s - e, 0 if x < 0 else 1, s, e, x) for s, e, x in gz.match_list(cx.norm)]
+    ts = cx.tok_start
+    # a listed name strictly inside one jieba word, or across two, is no mention (发展中国家, 其中国有)
+    dec = [(s - e, 0 if x < 0 else 1, s, e, x) for s, e, x in gz.match_list(cx.norm)
+           if x < 0 or s in ts or e in ts or cx.norm[s].isascii()]
     dec.sort()
     occ = bytearray(cx.n + 1)
     kept = []
@@ -523,15 +529,21 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
     r, toks = cx.r, cx.toks
     out = []
     org_last = cx.st.org_last
-    for k in [k for k in cx.i_last if toks[k][0][-1] in org_last]:
+    for k in cx.i_last:
         w, f, s, e = toks[k]
-        head, kind = _org_head(w, r)
+        if w[-1] in org_last:
+            head, kind = _org_head(w, r)
+        else:
+            # jieba glued a title to the head (协会主席, 公司总裁): the name ends before the title
+            t = _ends_with(w, cx.st.all_titles)
+            head, kind = _org_head(w[:-len(t)], r) if t and len(w) > len(t) else (None, "")
+            if not head or w[:-len(t)] != head:
+                continue
+            w, e = head, e - len(t)
         if not head:
             continue
         if kind == "company" and w not in ("公司", "集团", "银行", "控股", "有限公司", "股份", "证券", "保险", "基金") and len(w) > len(head):
             continue  # 汽车/电子 … are heads only as separate words
-        if kind in ("company",) and w != head and w not in r.not_org and f not in ("nt",):
-            pass
         # walk left over modifiers
         j = k - 1
         lo = k
@@ -539,8 +551,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
             wj, fj, sj, ej = toks[j]
             if wj in r.org_generic and not _proper_token(cx, j) and j == k - 1 and w == head and (head == "公司" or kind != "company"):
                 break   # 美国科技公司, 该委员会: generic, not a name (but 中国稀土集团 is one)
-            if fj in MOD_FLAGS or _proper_token(cx, j) or (fj == "x" and wj in r.joiners):
-                if fj == "x" and wj in r.joiners and j == k - 1:
+            if fj in MOD_FLAGS or (fj == "a" and len(wj) >= 2) or _proper_token(cx, j) or (fj == "x" and wj in ORG_JOINERS):
+                if fj == "x" and wj in ORG_JOINERS and (j == k - 1 or not _proper_token(cx, j + 1)):
                     break
                 lo = j; j -= 1; continue
             break
