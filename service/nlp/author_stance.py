@@ -40,6 +40,7 @@ _ASCII_UPPER = re.compile(r"[A-Z]")
 _FIRST_PERSON = re.compile(r"(?:我|我们|本人|笔者|个人|小编)$")
 _STOP = frozenset({"的", "在", "了", "是", "和", "与", "对", "中", "将"})
 
+_NONE = ((), ())
 _lex: Optional[L.SentimentLexicon] = None
 
 
@@ -93,20 +94,30 @@ class _Scored:
         hits = doc.user.get("_stance_hits")
         if hits is None:
             hits = lex.scanner.scan(low)
-        # the hits by kind, in one pass (each list in text order)
-        voided, polar, negs, reps, int_at = [], [], [], [], {}
-        for h in hits:
-            kind = h.kind
-            if kind == "polar" or kind == "stance_verb":
-                polar.append(h)
-            elif kind == "s_negator":
-                negs.append(h)
-            elif kind == "s_not_negator":
-                voided.append((h.start, h.end))
-            elif kind == "intensifier":
+        # the hits by kind (each list in text order): the actor-stance pass's index, else one pass here
+        index = doc.user.get("_stance_index")
+        if index is not None:
+            polar = index["_evaluative"][0]
+            negs = index.get("s_negator", _NONE)[0]
+            reps = index.get("s_reporting", _NONE)[0]
+            voided = [(h.start, h.end) for h in index.get("s_not_negator", _NONE)[0]]
+            int_at = {}
+            for h in index.get("intensifier", _NONE)[0]:
                 int_at[h.end] = max(int_at.get(h.end, 1.0), float(h.value))
-            elif kind == "s_reporting":
-                reps.append(h)
+        else:
+            voided, polar, negs, reps, int_at = [], [], [], [], {}
+            for h in hits:
+                kind = h.kind
+                if kind == "polar" or kind == "stance_verb":
+                    polar.append(h)
+                elif kind == "s_negator":
+                    negs.append(h)
+                elif kind == "s_not_negator":
+                    voided.append((h.start, h.end))
+                elif kind == "intensifier":
+                    int_at[h.end] = max(int_at.get(h.end, 1.0), float(h.value))
+                elif kind == "s_reporting":
+                    reps.append(h)
         vstarts = [v[0] for v in voided]
 
         def void(h):
@@ -312,8 +323,9 @@ def _salient(doc: Doc, units):
         ms = e.get("mentions") or []
         if not ms:
             continue
-        s = len(ms) + (3 if any(m["start"] < head_end for m in ms) else 0)
-        scores.append((-s, min(m["start"] for m in ms), e.get("name")))
+        first = min(m["start"] for m in ms)
+        s = len(ms) + (3 if first < head_end else 0)
+        scores.append((-s, first, e.get("name")))
     scores.sort()
     return [n for _s, _p, n in scores[:3]]
 

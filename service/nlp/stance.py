@@ -158,14 +158,19 @@ def _strip(norm: str, s: int, e: int):
 # ---------------------------------------------------------------------------- the pass
 
 def _hit_index(hits):
-    """The document's hits by kind: ``{kind: (hits, their starts)}``, each in text order."""
+    """The document's hits by kind: ``{kind: (hits, their starts)}``, each in text order; the
+    author stance's evaluative words (polar and stance_verb together) also under ``"_evaluative"``."""
     index = {}
+    ev = index["_evaluative"] = ([], [])
     for h in hits:
-        e = index.get(h.kind)
+        kind = h.kind
+        e = index.get(kind)
         if e is None:
-            e = index[h.kind] = ([], [])
+            e = index[kind] = ([], [])
         e[0].append(h)
         e[1].append(h.start)
+        if kind == "polar" or kind == "stance_verb":
+            ev[0].append(h)
     return index
 
 
@@ -182,22 +187,20 @@ class _Sentence:
         self.doc, self.low, self.s, self.e = doc, low, s, e
         self.index = index
         self.mentions = mentions
-        ve = doc.user.get("_stance_verb_ends")
-        if ve is None:
-            ve = doc.user["_stance_verb_ends"] = _verb_ends(doc, doc.user.get("_stance_mentions") or [])
-        self.verb_ends = ve
         self._prev_mention = None
         self.titles = _lex.titles if _lex is not None else frozenset()
         # negators inside a longer not-negator of the segment (不断, not only) do not negate
         voided = [(h.start, h.end) for h in self.of("not_negator")]
-        vstarts = [v[0] for v in voided]
-        self.lists = dict(index)
-        for kind in ("negator", "refusal"):
-            hs = [h for h in self.of(kind) if not _covered(voided, vstarts, h)]
-            self.lists[kind] = (hs, [h.start for h in hs])
-        self.prep_end = {}
-        for h in self.of("target_preps"):
-            self.prep_end.setdefault(h.end, h)
+        self.lists = index
+        if voided:
+            vstarts = [v[0] for v in voided]
+            self.lists = dict(index)
+            for kind in ("negator", "refusal"):
+                hs = [h for h in self.of(kind) if not _covered(voided, vstarts, h)]
+                self.lists[kind] = (hs, [h.start for h in hs])
+        self._prep_end = None
+        self._vo_memo = {}
+        self._loc_memo = {}
         self._prep_memo = {}
         self.mstarts = [m[0] for m in mentions]
 
@@ -208,6 +211,24 @@ class _Sentence:
         return [h for h in hs[bisect.bisect_left(st, self.s):bisect.bisect_left(st, e)] if h.end <= e]
 
     @property
+    def verb_ends(self):
+        """Offsets where a jieba verb token ends and a mention starts (per document, on first use)."""
+        doc = self.doc
+        ve = doc.user.get("_stance_verb_ends")
+        if ve is None:
+            ve = doc.user["_stance_verb_ends"] = _verb_ends(doc, doc.user.get("_stance_mentions") or [])
+        return ve
+
+    @property
+    def prep_end(self):
+        """The segment's target prepositions by end offset, the first at each end (on first use)."""
+        if self._prep_end is None:
+            pe = self._prep_end = {}
+            for h in self.of("target_preps"):
+                pe.setdefault(h.end, h)
+        return self._prep_end
+
+    @property
     def prev_mention(self):
         """The mention before each mention of the segment, by start (built on first use)."""
         if self._prev_mention is None:
@@ -216,17 +237,25 @@ class _Sentence:
         return self._prev_mention
 
     def verb_object(self, m) -> bool:
-        """Chinese: a mention right after a verb token (接受中国帮助) is that verb's object, not a subject."""
-        return m[0] in self.verb_ends and not _LATIN.match(self.doc.norm[m[0]:m[0] + 1])
+        """Chinese: a mention right after a verb token (接受中国帮助) is that verb's object, not a subject.
+        (memoised by start)"""
+        r = self._vo_memo.get(m[0])
+        if r is None:
+            r = self._vo_memo[m[0]] = m[0] in self.verb_ends and not _LATIN.match(self.doc.norm[m[0]:m[0] + 1])
+        return r
 
     def possessor(self, m) -> bool:
         """中方的做法: a mention followed by 的 owns a noun; it is not the clause's subject."""
         return self.doc.norm[m[1]:m[1] + 1] == "的"
 
     def locative(self, m) -> bool:
-        """在吉隆坡举行磋商: a place where something happens is no party to it."""
-        n = self.doc.norm
-        return n[max(self.s, m[0] - 1):m[0]] == "在" or n[max(self.s, m[0] - 2):m[0]] in ("位于", "来到")
+        """在吉隆坡举行磋商: a place where something happens is no party to it. (memoised by start)"""
+        r = self._loc_memo.get(m[0])
+        if r is None:
+            n = self.doc.norm
+            r = self._loc_memo[m[0]] = \
+                n[max(self.s, m[0] - 1):m[0]] == "在" or n[max(self.s, m[0] - 2):m[0]] in ("位于", "来到")
+        return r
 
     def has(self, kind, lo, hi):
         """Hits of ``kind`` inside [lo, hi) of the segment (bisect: never a scan of the whole sentence)."""
@@ -320,8 +349,9 @@ def extract(doc: Doc) -> Doc:
     doc.stances = out
     doc.user["_stance_low"] = low
     doc.user["_stance_hits"] = all_hits
+    doc.user["_stance_index"] = index
     author_stance.extract(doc)
-    for k in ("_stance_low", "_stance_hits", "_stance_units", "_stance_mentions"):
+    for k in ("_stance_low", "_stance_hits", "_stance_index", "_stance_units", "_stance_mentions"):
         doc.user.pop(k, None)
     return doc
 
@@ -431,7 +461,7 @@ def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
             ctx["next_trigger"] = ctrig[k + 1].start if k + 1 < len(ctrig) else ce
             ctx["prev_trigger_end"] = ctrig[k - 1].end if k else cs
             # only actors near the verb: a clause of thousands of names stays linear
-            w = WINDOW_EN if _LATIN.match(t.key) else WINDOW_ZH
+            w = WINDOW_EN if _english(t.key) else WINDOW_ZH
             a0 = bisect.bisect_left(astarts, t.start - w)
             a1 = bisect.bisect_left(astarts, t.end + w)
             _read_trigger(doc, lex, S, t, cs, ce, clause_actors[a0:a1], carried, names, seen, out, ctx)
@@ -466,10 +496,21 @@ def _gap_ok(norm, a, b, limit):
     return 0 <= b - a <= limit
 
 
+def _english(key) -> bool:
+    """Is a lexicon key English (Latin-led)? (cached: the keys are the lexicon's)"""
+    r = _ENGLISH_KEY.get(key)
+    if r is None:
+        r = _ENGLISH_KEY[key] = bool(_LATIN.match(key))
+    return r
+
+
+_ENGLISH_KEY: dict = {}
+
+
 def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx):
     norm = doc.norm
     action, label, strength = t.value
-    english = bool(_LATIN.match(t.key))
+    english = _english(t.key)
     conf = strength
     rule = ["lexicon:" + t.key]
     if action != "invest":
