@@ -51,7 +51,8 @@ NAME_FLAGS_AFTER_SURNAME = frozenset({"j", "n", "ng", "nr", "nrfg", "a", "ag", "
 # priorities: a blocker beats a gazetteer form of the same length, which beats any rule
 P_BLOCK, P_GAZ, P_RULE_HI, P_RULE, P_RULE_LO = 5, 4, 3, 2, 1
 
-_CODE_RE = re.compile(r"(?<![A-Za-z0-9\-])([A-Z]{1,3}-?\d{1,4}[A-Z]{0,2})(?![A-Za-z0-9])")
+_CODE_RE = re.compile(r"([A-Z]{1,3}-?\d{1,4}[A-Z]{0,2})(?![A-Za-z0-9])")   # left edge checked in code
+_MODEL_WORDS = ("iPhone", "iPad", "Galaxy", "Pixel", "Model")
 _IPHONE_RE = re.compile(r"(?<![A-Za-z])(iPhone|iPad|Galaxy|Pixel|Model)\s?(\d{1,2}|[SXY])(?:\s?(Pro Max|Pro|Plus|Max|Ultra|mini))?(?![A-Za-z0-9])")
 _TITLE_RE = re.compile(r"《([^《》\n]{1,40})》")
 _PAREN_EN_RE = re.compile(r"\s?[(]\s?([A-Z][A-Za-z0-9.&'\- ]{1,60}?)\s?[)]")
@@ -71,14 +72,16 @@ class _State:
         heads = "|".join(re.escape(h) for h in r.org_english)
         self.en_org_re = re.compile(rf"(?<![A-Za-z0-9])((?:{_EN_WORD}[ ]){{1,4}}(?:{heads}))(?![A-Za-z0-9])")
         titles = "|".join(re.escape(t) for t in r.titles_en)
+        first = "".join(sorted({re.escape(t[0]) for t in r.titles_en}))
         self.en_person_re = re.compile(
-            rf"(?<![A-Za-z])(?:{titles})(?: of(?: the)? [A-Z][a-z]+(?: and [A-Z][a-z]+)?)?,? "
+            rf"(?=[{first}])(?<![A-Za-z])(?:{titles})(?: of(?: the)? [A-Z][a-z]+(?: and [A-Z][a-z]+)?)?,? "
             rf"([A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z]+|van|von|de|da|bin|al-?[A-Z][a-z]+)){{0,3}})(?![A-Za-z])")
         laws = "|".join(re.escape(h) for h in r.law_heads_en)
         self.en_law_re = re.compile(rf"(?<![A-Za-z])((?:[A-Z][A-Za-z\-]*[ ]|of[ ]|and[ ]|the[ ]|on[ ]|for[ ]){{1,10}}(?:{laws}))(?![A-Za-z])")
         ab = sorted(gz.abbrev, key=lambda s: -len(s))
         self.abbrev_re = re.compile("|".join(re.escape(a) for a in ab)) if ab else None
         self.law_heads_weak = r.law_weak
+        self.en_org_cues = tuple(sorted({h.rstrip(".") for h in r.org_english}))
         self.gov_inst = r.org_gov + r.org_institution
         self.company_inst = r.org_company + r.org_institution
         self.suffixes_titles = r.abbrev_suffixes + tuple(r.titles)
@@ -226,11 +229,10 @@ class _Ctx:
         norm = self.norm
         self.has_upper = _HAS_UPPER.search(norm) is not None
         # the indexes each rule looks at; words and last characters are found by regex (C speed)
-        flags_col = [t[1] for t in toks]
-        flagged = [k for k, f in enumerate(flags_col) if f in RULE_FLAGS]
-        self.i_person = [k for k in flagged if flags_col[k] in PERSON_FLAGS]
-        self.i_ns = [k for k in flagged if flags_col[k] == "ns"]
-        self.i_nt = [k for k in flagged if flags_col[k] == "nt"]
+        flagged = [k for k, t in enumerate(toks) if t[1] in RULE_FLAGS]
+        self.i_person = [k for k in flagged if toks[k][1] in PERSON_FLAGS]
+        self.i_ns = [k for k in flagged if toks[k][1] == "ns"]
+        self.i_nt = [k for k in flagged if toks[k][1] == "nt"]
         ts = self.tok_start
         words = st.interesting_words
         self.i_word = [k for k, t in enumerate(toks) if t[0] in words]
@@ -593,7 +595,7 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         if len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith("关系"):
             out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))
     # English: MP Materials, Lynas Rare Earths Ltd
-    for m in (cx.st.en_org_re.finditer(cx.norm) if cx.has_upper else ()):
+    for m in (cx.st.en_org_re.finditer(cx.norm) if cx.has_upper and any(h in cx.norm for h in cx.st.en_org_cues) else ()):
         s, e = m.start(1), m.end(1)
         if re.match(r" [A-Z]", cx.norm[e:e + 2]):
             continue      # Critical Minerals Act: the head word is inside a longer title
@@ -615,7 +617,7 @@ def _law_cands(cx: _Ctx) -> List[Cand]:
             out.append(Cand(s, e, "ORG", None, "org:title-media", P_RULE_HI, contain=True))
         elif _ends_with(t, r.law_heads) or any(c in t for c in "法规则令制策"):
             out.append(Cand(s, e, "LAW", None, "law:title", P_RULE_HI, contain=True))
-    for m in (cx.st.en_law_re.finditer(norm) if cx.has_upper else ()):
+    for m in (cx.st.en_law_re.finditer(norm) if cx.has_upper and any(h in norm for h in r.law_heads_en) else ()):
         s, e = m.start(1), m.end(1)
         words = norm[s:e].split(" ")
         while words and words[0] in ("of", "and", "the", "on", "for", "The"):
@@ -656,6 +658,8 @@ def _product_cands(cx: _Ctx) -> List[Cand]:
     out = []
     for m in (_CODE_RE.finditer(norm) if cx.has_upper else ()):
         s, e = m.start(1), m.end(1)
+        if s > 0 and (norm[s - 1].isascii() and (norm[s - 1].isalnum() or norm[s - 1] == "-")):
+            continue
         code = m.group(1)
         if code in r.not_codes or code.isdigit() or not any(c.isdigit() for c in code):
             continue
@@ -668,7 +672,7 @@ def _product_cands(cx: _Ctx) -> List[Cand]:
             out.append(Cand(s, e + len(cls), "PRODUCT", None, "product:code+class", P_RULE, contain=True))
         else:
             out.append(Cand(s, e, "PRODUCT", None, "product:code", P_RULE_LO))
-    for m in (_IPHONE_RE.finditer(norm) if cx.has_upper else ()):
+    for m in (_IPHONE_RE.finditer(norm) if cx.has_upper and any(w in norm for w in _MODEL_WORDS) else ()):
         out.append(Cand(m.start(), m.end(), "PRODUCT", None, "product:model", P_RULE_HI, contain=True))
     for k in [k for k in cx.i_word if toks[k][0] in r.product_named_class]:
         w, f, s, e = toks[k]
