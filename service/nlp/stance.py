@@ -211,15 +211,6 @@ class _Sentence:
         return [h for h in hs[bisect.bisect_left(st, self.s):bisect.bisect_left(st, e)] if h.end <= e]
 
     @property
-    def verb_ends(self):
-        """Offsets where a jieba verb token ends and a mention starts (per document, on first use)."""
-        doc = self.doc
-        ve = doc.user.get("_stance_verb_ends")
-        if ve is None:
-            ve = doc.user["_stance_verb_ends"] = _verb_ends(doc, doc.user.get("_stance_mentions") or [])
-        return ve
-
-    @property
     def prep_end(self):
         """The segment's target prepositions by end offset, the first at each end (on first use)."""
         if self._prep_end is None:
@@ -239,9 +230,10 @@ class _Sentence:
     def verb_object(self, m) -> bool:
         """Chinese: a mention right after a verb token (接受中国帮助) is that verb's object, not a subject.
         (memoised by start)"""
-        r = self._vo_memo.get(m[0])
+        p = m[0]
+        r = self._vo_memo.get(p)
         if r is None:
-            r = self._vo_memo[m[0]] = m[0] in self.verb_ends and not _LATIN.match(self.doc.norm[m[0]:m[0] + 1])
+            r = self._vo_memo[p] = not _LATIN.match(self.doc.norm[p:p + 1]) and _verb_ends_at(self.doc, p)
         return r
 
     def possessor(self, m) -> bool:
@@ -318,7 +310,6 @@ def extract(doc: Doc) -> Doc:
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
-    doc.user.pop("_stance_verb_ends", None)     # computed on the first sentence that needs it
     out = []
     trigs, trig_starts = index.get("trigger", _NONE)
     for sent in units(doc):
@@ -345,7 +336,6 @@ def extract(doc: Doc) -> Doc:
             if triggers:
                 _read_segment(doc, lex, S, triggers, names, seen, out)
         _drop_controlled_trade(out, first)
-    doc.user.pop("_stance_verb_ends", None)
     doc.stances = out
     doc.user["_stance_low"] = low
     doc.user["_stance_hits"] = all_hits
@@ -356,19 +346,11 @@ def extract(doc: Doc) -> Doc:
     return doc
 
 
-def _verb_ends(doc, mentions):
-    """End offsets of the jieba verb tokens that end right where a Chinese mention starts."""
-    if not mentions:
-        return frozenset()
-    pos = doc.pos_tokens
-    n = len(pos)
-    out = set()
-    for m in mentions:
-        # bisect on the tokens' end offsets in place (no list of all ends per document)
-        i = bisect.bisect_left(pos, m[0], key=_TOKEN_END)
-        if i < n and pos[i][3] == m[0] and pos[i][1][:1] == "v":
-            out.add(m[0])
-    return frozenset(out)
+def _verb_ends_at(doc, pos) -> bool:
+    """Does a jieba verb token end at ``pos`` (where a mention starts)?  (bisect on the tokens' ends)"""
+    toks = doc.pos_tokens
+    i = bisect.bisect_left(toks, pos, key=_TOKEN_END)
+    return i < len(toks) and toks[i][3] == pos and toks[i][1][:1] == "v"
 
 
 def _overlap(x, y):
