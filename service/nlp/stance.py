@@ -118,7 +118,9 @@ def units(doc: Doc) -> List[Span]:
     sents = doc.sentences or ([Span(0, len(doc.norm), "sentence", "stance.whole")] if doc.norm.strip() else [])
     out: List[Span] = []
     for s in sents:
-        if out and _ABBREV_END.search(doc.norm[out[-1].start:out[-1].end]) and s.start - out[-1].end <= 2:
+        # (the pattern ends in "." at the end of the text: no other sentence can match it)
+        if out and s.start - out[-1].end <= 2 and doc.norm[out[-1].end - 2:out[-1].end].rstrip("\n")[-1:] == "." \
+                and _ABBREV_END.search(doc.norm[out[-1].start:out[-1].end]):
             out[-1] = Span(out[-1].start, s.end, "sentence", "stance.join_abbrev")
         else:
             out.append(s)
@@ -268,9 +270,9 @@ class _Sentence:
 
     def prep_object(self, m) -> bool:
         """Is mention ``m`` introduced by a target preposition (对X, to X, on the X)? (memoised)"""
-        r = self._prep_memo.get(m)
+        r = self._prep_memo.get(m[0])      # (by start: a mention's start fixes its end)
         if r is None:
-            r = self._prep_memo[m] = self._prep_object(m)
+            r = self._prep_memo[m[0]] = self._prep_object(m)
         return r
 
     def _prep_object(self, m) -> bool:
@@ -409,9 +411,10 @@ def _select_triggers(S):
     out = []
     last = -1
     for h in S.of("trigger"):
-        i = bisect.bisect_left(bstarts, h.end) - 1
-        if any(blocks[k][1] > h.start for k in range(max(0, i - 3), i + 1)):
-            continue
+        if blocks:
+            i = bisect.bisect_left(bstarts, h.end) - 1
+            if any(blocks[k][1] > h.start for k in range(max(0, i - 3), i + 1)):
+                continue
         if h.start >= last:
             out.append(h)
             last = h.end
@@ -437,8 +440,10 @@ def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
         # 并/还/随即 … continue the main subject (the speaker of reported words)
         if main_speaker is not None and _CONTINUE.match(norm, cs):
             carried = main_speaker
-        ctx = {"triggers": ctrig, "objects": set(), "carried_object": carried_object}
-        astarts = [m[0] for m in clause_actors]
+        ctx = None
+        if ctrig:
+            ctx = {"triggers": ctrig, "objects": set(), "carried_object": carried_object}
+            astarts = [m[0] for m in clause_actors]
         for k, t in enumerate(ctrig):
             ctx["next_trigger"] = ctrig[k + 1].start if k + 1 < len(ctrig) else ce
             ctx["prev_trigger_end"] = ctrig[k - 1].end if k else cs
@@ -456,15 +461,17 @@ def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
             subj = _head(norm, S, actors, subj)
         if subj is not None:
             carried = subj
-        if ctx.get("target") is not None:
+        if ctx is not None and ctx.get("target") is not None:
             carried_object = ctx["target"]
 
 
 def _speaker(S, actors, cs, ce):
     """An actor followed closely by a reporting verb or a spokesperson title speaks for the sentence."""
-    starts = [m[0] for m in actors]
+    starts = None
     for kind in ("reporting", "spokesperson"):
         for h in S.has(kind, cs, ce):
+            if starts is None:
+                starts = [m[0] for m in actors]
             i = bisect.bisect_left(starts, h.start) - 1
             while i >= 0 and h.start - actors[i][1] <= 12:
                 m = actors[i]
