@@ -102,7 +102,7 @@ class _State:
         self.interesting_words = frozenset(r.titles) | self.surname_titles_set | self.place_suffix_words \
             | frozenset(r.product_named_class)
         self.interesting_last = self.org_last | self.law_last | frozenset(t[-1] for t in r.surname_titles) \
-            | frozenset(t[-1] for t in r.titles)
+            | frozenset(t[-1] for t in r.titles) | frozenset(w[-1] for w in self.interesting_words)
         self.lasts_re = re.compile("[" + "".join(re.escape(c) for c in sorted(self.interesting_last)) + "]")
 
 
@@ -234,9 +234,9 @@ class _Ctx:
         self.i_ns = [k for k in flagged if toks[k][1] == "ns"]
         self.i_nt = [k for k in flagged if toks[k][1] == "nt"]
         ts = self.tok_start
-        words = st.interesting_words
-        self.i_word = [k for k, t in enumerate(toks) if t[0] in words]
         self.i_last = [self.tok_index(m.start()) for m in st.lasts_re.finditer(norm) if m.end() in ts]
+        words = st.interesting_words      # their last characters are in lasts_re
+        self.i_word = [k for k in self.i_last if toks[k][0] in words]
         # one-token "surname + title" (江主席): rare, found by the title at its end
         self.i_sur1 = [k for k in self.i_last if toks[k][0][1:] in st.surname_titles_set]
         self.freq = getattr(segment.tokenizer(), "FREQ", {})
@@ -281,7 +281,7 @@ def _gazetteer_cands(cx: _Ctx) -> None:
     ts = cx.tok_start
     # a listed name strictly inside one jieba word, or across two, is no mention (发展中国家, 其中国有)
     dec = [(s - e, 0 if x < 0 else 1, s, e, x) for s, e, x in gz.match_list(cx.norm)
-           if x < 0 or s in ts or e in ts or cx.norm[s].isascii()]
+           if x < 0 or cx.norm[s].isascii() or s in ts or e in ts]
     dec.sort()
     occ = bytearray(cx.n + 1)
     kept = []
@@ -688,7 +688,8 @@ _CONGRESS_RE = re.compile(rf"第?[{_ORDINAL}]{{1,4}}(?:次|届)")
 _PARTY_CONGRESS_RE = re.compile(rf"[{_ORDINAL}]{{1,3}}大(?![会学使])")
 _SESSION_RE = re.compile(rf"第[{_ORDINAL}]{{1,4}}[届次]")
 # 党的十五大, 中共十五大, 十五大精神: a party congress by its number
-_CONGRESS_ALONE_RE = re.compile(rf"(?:(?<=党的)|(?<=中共))[{_ORDINAL}]{{1,3}}大|[十][{_ORDINAL}]{{0,2}}大(?=精神|报告|以来|召开|提出|确定|文件|政治报告|代表|路线)")
+_CONGRESS_ALONE_RE = re.compile(rf"[{_ORDINAL}]{{1,3}}大")
+_CONGRESS_AFTER = ("精神", "报告", "以来", "召开", "提出", "确定", "文件", "政治报告", "代表", "路线")
 
 
 def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
@@ -722,8 +723,11 @@ def _rule_cands(cx: _Ctx) -> List[Cand]:
     for fn in (_person_cands, _place_cands, _org_cands, _law_cands, _product_cands):
         cands.extend(fn(cx))
     if "大" in cx.norm:
-        for m in _CONGRESS_ALONE_RE.finditer(cx.norm):
-            cands.append(Cand(m.start(), m.end(), "ORG", None, "org:party-congress", P_RULE))
+        norm = cx.norm
+        for m in _CONGRESS_ALONE_RE.finditer(norm):
+            s, e = m.start(), m.end()
+            if norm[max(0, s - 2):s] in ("党的", "中共") or (norm[s] == "十" and norm.startswith(_CONGRESS_AFTER, e)):
+                cands.append(Cand(s, e, "ORG", None, "org:party-congress", P_RULE))
     for word in cx.r.loc_words:
         i = cx.norm.find(word)
         while i != -1:
