@@ -26,16 +26,12 @@ entity name to the rules of its mentions, for debugging, ``doc.user["entity_ment
 from __future__ import annotations
 
 import bisect
-import itertools
-import logging
 import re
 import threading
 from typing import Dict, List, Optional, Tuple
 
 from . import entity_rules, gazetteer, segment
 from .doc import Doc
-
-log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _state: Optional["_State"] = None

@@ -11,7 +11,7 @@ Every surface form (name, aliases, English name) goes into ONE pyahocorasick
 automaton.  Chinese forms are converted to Simplified with the same
 length-preserving converter as the text, so a Traditional alias and a
 Traditional text meet in the middle.  English forms are keyed lower-case and
-checked afterwards for word boundaries and case (:func:`english_ok`).
+checked afterwards for word boundaries and case (see :func:`_case_mode`).
 """
 from __future__ import annotations
 
@@ -71,25 +71,6 @@ def is_english(form: str) -> bool:
 
 def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
-
-
-def english_ok(form: str, text: str, start: int, end: int) -> bool:
-    """Word boundaries on ASCII edges, and case: acronyms exact, proper names capitalised."""
-    if _alnum(form[0]) and start > 0 and _alnum(text[start - 1]):
-        return False
-    if _alnum(form[-1]) and end < len(text) and _alnum(text[end]):
-        return False
-    seen = text[start:end]
-    letters = [c for c in form if c.isalpha() and c.isascii()]
-    if not letters:
-        return True
-    upper = sum(1 for c in letters if c.isupper())
-    if upper == len(letters) or (upper >= 2 and len(letters) <= 5):
-        return seen == form                     # US, EU, WTO, U.S., MPs: exact
-    if form[0].isupper():
-        first = next(c for c in seen if c.isalpha())
-        return first.isupper()                  # China, Trump (not "china ware")
-    return True                                 # rare earths / Rare Earths
 
 
 class Gazetteer:
