@@ -900,19 +900,24 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
             if occ.find(1, i, j) == -1 and i in cx.tok_start and j in cx.tok_start:
                 add(key, None, i, j, "link:short-form")
             i = norm.find(short, j)
-    # a surname and a title after a Chinese full name: 王部长, 滕教授
-    for key in list(order):
+    # a surname and a title after a Chinese full name: 王部长, 滕教授 (the latest such name before it);
+    # each surname is scanned once, however many people share it
+    by_sur: Dict[str, list] = {}
+    for key in order:
         ent = ents[key]
-        if ent["type"] != "PERSON" or key[0] != "R" or not _is_chinese_name(ent["name"], r):
-            continue
-        nm = ent["name"]
-        sur = nm[:2] if nm[:2] in r.surnames and len(nm) >= 3 else nm[0]
-        first_end = ent["mentions"][0]["end"]
-        i = norm.find(sur, first_end)
+        if ent["type"] == "PERSON" and key[0] == "R" and _is_chinese_name(ent["name"], r):
+            nm = ent["name"]
+            sur = nm[:2] if nm[:2] in r.surnames and len(nm) >= 3 else nm[0]
+            by_sur.setdefault(sur, []).append((ent["mentions"][0]["end"], key))
+    for sur, people in by_sur.items():
+        people.sort()
+        ends = [p[0] for p in people]
+        i = norm.find(sur, ends[0])
         while i != -1:
             j = i + len(sur)
-            if occ.find(1, i, j) == -1 and _starts_any(norm[j:j + 5], r.titles) and (i == 0 or not ("\u4e00" <= norm[i - 1] <= "\u9fff") or i in cx.tok_start):
-                add(key, None, i, j, "link:surname+title")
+            if occ.find(1, i, j) == -1 and _starts_any(norm[j:j + 5], r.titles) and (
+                    i == 0 or not ("\u4e00" <= norm[i - 1] <= "\u9fff") or i in cx.tok_start):
+                add(people[bisect.bisect_right(ends, i) - 1][1], None, i, j, "link:surname+title")
             i = norm.find(sur, j)
     # English names in brackets after a mention: 雷神公司(Raytheon); then their later uses
     en_alias: Dict[str, tuple] = {}
