@@ -67,6 +67,7 @@ _CONTINUE = re.compile(r"\s*(?:并且|并|还|随即|随后|同时|而且|也)")
 _QUANT = re.compile(r"(?:原产于|原产自|产自|来自|源自|进口自|多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
 
 _TOKEN_END = itemgetter(3)
+_bisect_left = bisect.bisect_left
 
 _lex: Optional[L.StanceLexicon] = None
 _scanner: Optional[L.Scanner] = None      # stance and sentiment keys in one automaton
@@ -260,7 +261,10 @@ class _Sentence:
             lo = self.s
         if hi > self.e:
             hi = self.e
-        i, j = bisect.bisect_left(st, lo), bisect.bisect_left(st, hi)
+        i = _bisect_left(st, lo)
+        if i == len(st) or st[i] >= hi:
+            return []           # (the common case: nothing of the kind starts in the range)
+        j = _bisect_left(st, hi, i)
         return [h for h in hs[i:j] if h.end <= hi]
 
     def mentions_in(self, lo, hi):
