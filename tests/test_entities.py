@@ -240,3 +240,14 @@ def test_bad_header_fails_at_load(tmp_path):
     (tmp_path / "x.tsv").write_text("nom\ttype\n中国\tGPE\n", encoding="utf-8")
     with pytest.raises(gazetteer.GazetteerError, match="header"):
         entities.build(str(tmp_path))
+
+
+def test_material_english_any_case_and_middle_dot_variants(tmp_path):
+    _write(str(tmp_path), {
+        "materials.tsv": [("钕", "MATERIAL", "", "Neodymium", "")],
+        "companies.tsv": [("洛克希德·马丁", "ORG", "", "Lockheed Martin", "Lockheed Martin")],
+    }, abbrev=[])
+    st = entities.build(str(tmp_path))
+    doc = run(st, "Neodymium and neodymium prices; 洛克希德•马丁和洛克希德・马丁")
+    assert mentions(doc, "钕") == ["Neodymium", "neodymium"]
+    assert mentions(doc, "洛克希德·马丁") == ["洛克希德•马丁", "洛克希德・马丁"]

@@ -37,6 +37,7 @@ DEFAULT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _HAS_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_DOTS = {ord("•"): "·", ord("・"): "·", ord("‧"): "·"}
 _ID_RE = re.compile(r"^[A-Z]{2}$")
 
 
@@ -107,7 +108,7 @@ class Gazetteer:
 
     def add_surface(self, form: str, idx: int) -> None:
         eng = is_english(form) and not any("\u3400" <= c <= "\u9fff" for c in form)
-        key = ascii_lower(normalize.to_simplified(form))
+        key = ascii_lower(normalize.to_simplified(form)).translate(_DOTS)
         if not key.strip():
             return
         lst = self._keys.setdefault(key, [])
@@ -126,9 +127,18 @@ class Gazetteer:
             return
         self.add_surface(form, -1)
 
+    def _mode(self, sf: "Surface") -> int:
+        """-1 for Chinese forms; materials are common nouns: any case unless an acronym (REE)."""
+        if not sf.english:
+            return -1
+        mode = _case_mode(sf.form)
+        if mode == 2 and sf.entry >= 0 and self.entries[sf.entry].type == "MATERIAL":
+            return 0
+        return mode
+
     def finalize(self) -> None:
         for key, lst in self._keys.items():
-            checks = tuple((sf.entry, sf.form, _case_mode(sf.form) if sf.english else -1,
+            checks = tuple((sf.entry, sf.form, self._mode(sf),
                             _alnum(sf.form[0]), _alnum(sf.form[-1])) for sf in lst)
             self.automaton.add_word(key, (len(key), tuple(lst), checks))
         if len(self._keys):
@@ -202,6 +212,8 @@ class Gazetteer:
             low = norm.lower()
             if len(low) != len(norm):
                 low = ascii_lower(norm)
+            if "•" in low or "・" in low or "‧" in low:
+                low = low.translate(_DOTS)        # 洛克希德•马丁 is listed as 洛克希德·马丁
         out = []
         n_text = len(norm)
         for end_idx, (n, _surfaces, checks) in (self.automaton.iter_long(low) if longest else self.automaton.iter(low)):
