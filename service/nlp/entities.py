@@ -26,6 +26,7 @@ entity name to the rules of its mentions, for debugging, ``doc.user["entity_ment
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 import threading
 from typing import Dict, List, Optional, Tuple
@@ -198,6 +199,22 @@ def _starts_any(s: str, words) -> Optional[str]:
     return None
 
 
+_FLAG, _START = operator.itemgetter(1), operator.itemgetter(2)
+
+
+def _indexes(lst: list, value) -> list:
+    """Every index of ``value`` in ``lst``; the scan runs in C (list.index)."""
+    out = []
+    i = -1
+    index = lst.index
+    while True:
+        try:
+            i = index(value, i + 1)
+        except ValueError:
+            return out
+        out.append(i)
+
+
 class _Boundaries:
     """Token start offsets, sorted, with ``in`` by binary search (no per-document set to build)."""
     __slots__ = ("starts", "n")
@@ -220,15 +237,15 @@ class _Ctx:
         self.norm = doc.norm
         self.n = len(self.norm)
         self.toks = toks = doc.pos_tokens
-        self.starts = [t[2] for t in toks]
+        self.starts = list(map(_START, toks))
         self.tok_start = _Boundaries(self.starts, self.n)   # `i in cx.tok_start`: a token starts (or the text ends) at i
         norm = self.norm
         self.has_upper = _HAS_UPPER.search(norm) is not None
         # the indexes each rule looks at; words and last characters are found by regex (C speed)
-        flagged = [k for k, t in enumerate(toks) if t[1] in RULE_FLAGS]
-        self.i_person = [k for k in flagged if toks[k][1] in PERSON_FLAGS]
-        self.i_ns = [k for k in flagged if toks[k][1] == "ns"]
-        self.i_nt = [k for k in flagged if toks[k][1] == "nt"]
+        flags = list(map(_FLAG, toks))
+        self.i_person = sorted(_indexes(flags, "nr") + _indexes(flags, "nrt") + _indexes(flags, "nrfg"))
+        self.i_ns = _indexes(flags, "ns")
+        self.i_nt = _indexes(flags, "nt")
         ts = self.tok_start
         self.i_last = [self.tok_index(m.start()) for m in st.lasts_re.finditer(norm) if m.end() in ts]
         words = st.interesting_words      # their last characters are in lasts_re
