@@ -134,6 +134,24 @@ def test_tokens_cover_the_text_exactly(text):
             pos = e
 
 
+def test_prose_is_tagged_by_posseg_unchanged():
+    text = "美国商务部周三宣布，对中国稀土磁铁加征关税；滕斌圣教授表示反对。The U.S. said no."
+    assert list(segment._pieces(text)) == [(text, True)]
+    expected = [(p.word, p.flag) for p in segment._pos.cut(text, HMM=True)]
+    assert [(w, f) for w, f, _, _ in segment.pos_tokenize(text)] == expected
+
+
+def test_machine_made_blocks_are_tagged_without_the_hmm():
+    # a 20,000-character unpunctuated block would cost the POS HMM about a millisecond a character
+    text = "前言。" + "中美" * 10_000 + "，美国对中国加征关税。"
+    pieces = list(segment._pieces(text))
+    assert "".join(p for p, _ in pieces) == text
+    assert [hmm for _, hmm in pieces] == [True, False, True]
+    assert pieces[1][0] == "中美" * 10_000
+    toks = segment.pos_tokenize(text)
+    assert "".join(w for w, *_ in toks) == text
+
+
 def test_private_tokenizer_with_own_cache():
     tok = segment.tokenizer()
     assert tok is not jieba.dt

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import threading
 
@@ -78,15 +79,37 @@ def _check_cover(text: str, pos: int) -> None:
         raise RuntimeError(f"jieba tokens cover {pos} of {len(text)} characters")
 
 
+# jieba.posseg reads each run of these characters as one block and tags the
+# unknown single characters in it with an HMM whose cost per character is about
+# a millisecond (every POS x BMES state).  Real prose breaks such runs at
+# punctuation within a few dozen characters; a run this long is machine-made
+# (repeated or unpunctuated text), and there the HMM is switched off so that
+# tagging stays cheap and linear.
+_LONG_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]{%d,}" % 200)
+
+
 def pos_tokenize(text: str) -> list:
     """``[(word, flag, start, end)]`` from jieba.posseg on the private tokenizer."""
     if _pos is None:
         load()
     out = []
     pos = 0
-    for pair in _pos.cut(text, HMM=True):
-        w = pair.word
-        out.append((w, pair.flag, pos, pos + len(w)))
-        pos += len(w)
+    for piece, hmm in _pieces(text):
+        for pair in _pos.cut(piece, HMM=hmm):
+            w = pair.word
+            out.append((w, pair.flag, pos, pos + len(w)))
+            pos += len(w)
     _check_cover(text, pos)
     return out
+
+
+def _pieces(text: str):
+    """``(piece, use_hmm)``: the text as is, with over-long blocks cut out to tag without the HMM."""
+    last = 0
+    for m in _LONG_BLOCK.finditer(text):
+        if m.start() > last:
+            yield text[last:m.start()], True
+        yield m.group(0), False
+        last = m.end()
+    if last < len(text) or not text:
+        yield text[last:], True
