@@ -208,6 +208,14 @@ def test_dates_become_one_entity_per_value(state):
     assert [(e["name"], e["value"], len(e["mentions"])) for e in d] == [("7月", "2025-07", 2), ("今年", "2025", 1)]
 
 
+def test_clock_times_are_no_date_entities(state):
+    text = "周三下午3点宣布"
+    dates = [Span(0, 2, "DATE", "weekday", "2025-08-20"), Span(2, 6, "TIME", "clock", None)]
+    doc = run(state, text, dates)
+    assert [(e["name"], e["type"]) for e in doc.entities if e["type"] == "DATE"] == [("周三", "DATE")]
+    assert not any(e["name"] == "下午3点" for e in doc.entities)
+
+
 def test_entity_mentions_for_stance(state):
     doc = run(state, "美方对华加征关税")
     assert doc.user["entity_mentions"] == [(0, 1, "美国", "GPE"), (3, 4, "中国", "GPE")]

@@ -963,8 +963,10 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
                 add(key, None, i, j, "link:english-alias")
             i = norm.find(en, j)
 
-    # dates from the dates stage
+    # dates from the dates stage (its TIME spans only keep clock times away from quantities)
     for sp in doc.user.get("dates") or []:
+        if sp.label != "DATE":
+            continue
         txt = norm[sp.start:sp.end]
         key = ("D", sp.value if sp.value is not None else txt)
         ent = ents.get(key)
