@@ -38,6 +38,9 @@ DEFAULT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _HAS_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _DOTS = {ord("•"): "·", ord("・"): "·", ord("‧"): "·"}
+_ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# the only non-ASCII characters whose lower case is (or contains) ASCII: KELVIN SIGN, İ
+_LOWER_TO_ASCII = ("\u212a", "\u0130")
 _ID_RE = re.compile(r"^[A-Z]{2}$")
 
 
@@ -146,7 +149,8 @@ class Gazetteer:
                             _alnum(sf.form[0]), _alnum(sf.form[-1])) for sf in lst)
             value = (len(key), tuple(lst), checks)
             self.automaton.add_word(key, value)
-            self._bytes_automaton.add_word(key.encode("utf-8").decode("latin-1"), value)
+            bkey = key.encode("utf-8").decode("latin-1")
+            self._bytes_automaton.add_word(bkey, (len(key), len(bkey), checks))
         if len(self._keys):
             self.automaton.make_automaton()
             self._bytes_automaton.make_automaton()
@@ -215,21 +219,74 @@ class Gazetteer:
         """
         if not len(self._keys):
             return []
+        exact = low is not None
         if low is None:
             low = norm.lower()
             if len(low) != len(norm):
                 low = ascii_lower(norm)
             if "•" in low or "・" in low or "‧" in low:
                 low = low.translate(_DOTS)        # 洛克希德•马丁 is listed as 洛克希德·马丁
+        raw = low.encode("utf-8")
+        lat = raw.decode("latin-1")
+        hits = self._bytes_automaton.iter_long(lat) if longest else self._bytes_automaton.iter(lat)
+        # the word-boundary checks read the bytes around a match: an ASCII letter or digit there is
+        # one in norm too, unless norm has a character whose lower case is ASCII (or low came from
+        # the caller): then they read norm itself
+        if exact or any(c in norm for c in _LOWER_TO_ASCII):
+            return self._match_exact(norm, raw, hits, longest)
+        out = []
+        n_bytes = len(raw)
+        ascii_only = n_bytes == len(low)
+        b_at, c_at = 0, 0          # a byte offset and its character offset (matches come by end)
+        for end_idx, (n, nb, checks) in hits:
+            bend = end_idx + 1     # a match is whole UTF-8 characters: it ends on a boundary
+            start = -1             # character offsets: computed for a match that passes the checks
+            for entry, form, case, left, right in checks:
+                if left and bend > nb and lat[bend - nb - 1] in _ASCII_ALNUM:
+                    continue
+                if case >= 0:
+                    if right and bend < n_bytes and lat[bend] in _ASCII_ALNUM:
+                        continue
+                    if case > 0:
+                        if start < 0:
+                            if ascii_only:
+                                end = bend
+                            else:
+                                if bend != b_at:
+                                    c_at += len(raw[b_at:bend].decode("utf-8"))
+                                    b_at = bend
+                                end = c_at
+                            start = end - n
+                        if case == 1:
+                            if norm[start:end] != form:
+                                continue
+                        else:
+                            first = next((c for c in norm[start:end] if c.isalpha()), "")
+                            if not first.isupper():
+                                continue
+                if start < 0:
+                    if ascii_only:
+                        end = bend
+                    else:
+                        if bend != b_at:
+                            c_at += len(raw[b_at:bend].decode("utf-8"))
+                            b_at = bend
+                        end = c_at
+                    start = end - n
+                out.append((start, end, entry))
+                if longest:
+                    break
+        return out
+
+    @staticmethod
+    def _match_exact(norm: str, raw: bytes, hits, longest: bool) -> list:
+        """match_list's loop with every check read from ``norm`` at character offsets."""
         out = []
         n_text = len(norm)
-        raw = low.encode("utf-8")
-        auto = self._bytes_automaton
-        hits = auto.iter_long(raw.decode("latin-1")) if longest else auto.iter(raw.decode("latin-1"))
-        ascii_only = len(raw) == len(low)
-        b_at, c_at = 0, 0          # a byte offset and its character offset (matches come by end)
-        for end_idx, (n, _surfaces, checks) in hits:
-            end = end_idx + 1      # a match is whole UTF-8 characters: it ends on a boundary
+        ascii_only = len(raw) == n_text
+        b_at, c_at = 0, 0
+        for end_idx, (n, _nb, checks) in hits:
+            end = end_idx + 1
             if not ascii_only:
                 if end != b_at:
                     c_at += len(raw[b_at:end].decode("utf-8"))
