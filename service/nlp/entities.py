@@ -836,11 +836,6 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
     order: List[tuple] = []
     occ = bytearray(cx.n + 1)
 
-    def key_of(c: Cand) -> tuple:
-        if c.key is not None:
-            return c.key
-        return ("R", c.type, _rule_name(cx, c))
-
     def add(key, c_type, start, end, rule, name=None):
         ent = ents.get(key)
         if ent is None:
@@ -855,14 +850,31 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
         ent["_rules"].append(rule)
         occ[start:end] = b"\x01" * (end - start)
 
+    entries, surfaces, abbrev = gz.entries, gz.surfaces, gz.abbrev
     for c in final:
-        end = c.end
-        if c.type == "GPE" and c.key is not None and end - c.start > 2 and norm[end - 2:end] == "政府" \
-                and gz.surfaces.get(norm[c.start:end - 2]) == c.key[1]:
-            end -= 2     # 美国政府: the country is 美国, 政府 is the word after it
-        elif c.key is not None and end - c.start == 2 and norm[end - 1] == "方" and gz.abbrev.get(norm[c.start]) == c.key[1]:
-            end -= 1     # 美方: the country is 美, as in 美企 and 美军
-        add(key_of(c), c.type, c.start, end, c.rule)
+        start, end, ckey = c.start, c.end, c.key
+        if ckey is not None:
+            if c.type == "GPE" and end - start > 2 and norm[end - 2:end] == "政府" \
+                    and surfaces.get(norm[start:end - 2]) == ckey[1]:
+                end -= 2     # 美国政府: the country is 美国, 政府 is the word after it
+            elif end - start == 2 and norm[end - 1] == "方" and abbrev.get(norm[start]) == ckey[1]:
+                end -= 1     # 美方: the country is 美, as in 美企 and 美军
+            key = ckey
+        else:
+            key = ("R", c.type, _rule_name(cx, c))
+        # add(key, c.type, start, end, c.rule), inlined: this loop runs once per mention
+        ent = ents.get(key)
+        if ent is None:
+            if key[0] == "G":
+                e = entries[key[1]]
+                ent = {"name": e.name, "type": e.type, "id": e.id, "en": e.en, "value": None, "mentions": [], "_rules": []}
+            else:
+                ent = {"name": key[2], "type": c.type, "id": None, "en": None, "value": None, "mentions": [], "_rules": []}
+            ents[key] = ent
+            order.append(key)
+        ent["mentions"].append({"text": text[start:end], "start": start, "end": end})
+        ent["_rules"].append(c.rule)
+        occ[start:end] = b"\x01" * (end - start)
 
     # a surname alone (江主席, 王部长) is the person of that surname named before it
     full = [k for k in order if ents[k]["type"] == "PERSON" and len(ents[k]["name"]) >= 2
@@ -983,13 +995,18 @@ def _link(cx: _Ctx, final: List[Cand]) -> None:
         ent = ents.get(key)
         if ent is None:
             continue
-        pairs = sorted(zip(ent["mentions"], ent["_rules"]), key=lambda p: p[0]["start"])
-        ent["mentions"] = [p[0] for p in pairs]
-        rules = [p[1] for p in pairs]
-        del ent["_rules"]
-        out.append((ent["mentions"][0]["start"], ent, rules))
-        for m in ent["mentions"]:
-            mentions.append((m["start"], m["end"], ent["name"], ent["type"]))
+        ms = ent["mentions"]
+        rules = ent.pop("_rules")
+        if len(ms) > 1:
+            starts = [m["start"] for m in ms]
+            if any(a > b for a, b in zip(starts, starts[1:])):
+                # stable sort by start (what sorting the (mention, rule) pairs by start gave)
+                idx = sorted(range(len(ms)), key=starts.__getitem__)
+                ent["mentions"] = ms = [ms[i] for i in idx]
+                rules = [rules[i] for i in idx]
+        out.append((ms[0]["start"], ent, rules))
+        name, type_ = ent["name"], ent["type"]
+        mentions.extend([(m["start"], m["end"], name, type_) for m in ms])
     out.sort(key=lambda t: t[0])
     doc.entities = [t[1] for t in out]
     doc.user["entity_rules"] = {t[1]["name"]: t[2] for t in out}
