@@ -243,9 +243,11 @@ class _Ctx:
         self.has_upper = _HAS_UPPER.search(norm) is not None
         # the indexes each rule looks at; words and last characters are found by regex (C speed)
         flags = list(map(_FLAG, toks))
-        self.i_person = sorted(_indexes(flags, "nr") + _indexes(flags, "nrt") + _indexes(flags, "nrfg"))
-        self.i_ns = _indexes(flags, "ns")
-        self.i_nt = _indexes(flags, "nt")
+        # one hashing pass says which flags occur: a scan for an absent flag reads every token
+        fs = set(flags)
+        self.i_person = sorted([i for f in ("nr", "nrt", "nrfg") if f in fs for i in _indexes(flags, f)])
+        self.i_ns = _indexes(flags, "ns") if "ns" in fs else []
+        self.i_nt = _indexes(flags, "nt") if "nt" in fs else []
         ts = self.tok_start
         self.i_last = [self.tok_index(m.start()) for m in st.lasts_re.finditer(norm) if m.end() in ts]
         words = st.interesting_words      # their last characters are in lasts_re
@@ -823,7 +825,7 @@ def extract(doc: Doc, state: Optional[_State] = None) -> Doc:
             continue
         if occ.find(1, g.start, g.end) == -1:
             final.append(g)
-    final = [_merge_gz_org(cx, c) for c in final]
+    final = [_merge_gz_org(cx, c) if c.type == "ORG" and c.key is None else c for c in final]
     final.sort(key=lambda c: c.start)
     _link(cx, final)
     return doc
