@@ -83,8 +83,7 @@ class Gazetteer:
         self.by_name: Dict[Tuple[str, str], int] = {}
         self.abbrev: Dict[str, int] = {}           # char -> entry index
         self.surfaces: Dict[str, int] = {}         # simplified surface -> entry (first wins)
-        self.automaton = ahocorasick.Automaton()
-        # the same keys as UTF-8 bytes (spelt as Latin-1 str): with ~7,000 first characters the
+        # the keys as UTF-8 bytes (spelt as Latin-1 str): with ~7,000 first characters a
         # character automaton's root is a long child list; over bytes it has at most 256 children
         # and iterating is ~2x faster.  Byte offsets are mapped back to characters in match_list.
         self._bytes_automaton = ahocorasick.Automaton()
@@ -147,12 +146,9 @@ class Gazetteer:
         for key, lst in self._keys.items():
             checks = tuple((sf.entry, sf.form, self._mode(sf),
                             _alnum(sf.form[0]), _alnum(sf.form[-1])) for sf in lst)
-            value = (len(key), tuple(lst), checks)
-            self.automaton.add_word(key, value)
             bkey = key.encode("utf-8").decode("latin-1")
             self._bytes_automaton.add_word(bkey, (len(key), len(bkey), checks))
         if len(self._keys):
-            self.automaton.make_automaton()
             self._bytes_automaton.make_automaton()
 
     # -- loading --------------------------------------------------------
