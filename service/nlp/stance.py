@@ -479,7 +479,7 @@ def _speaker(S, actors, cs, ce):
             i = bisect.bisect_left(starts, h.start) - 1
             while i >= 0 and h.start - actors[i][1] <= 12:
                 m = actors[i]
-                if m[1] <= h.start and m[3] in ACTOR_TYPES:
+                if m[1] <= h.start and m[3] in ACTOR_TYPES and not (m[3] != "PERSON" and S.locative(m)):
                     return m
                 i -= 1
     return None
@@ -507,7 +507,8 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     conf = strength
     rule = ["lexicon:" + t.key]
     if action != "invest":
-        actors = [m for m in actors if not (m[3] in ("GPE", "LOC") and S.locative(m))]
+        # 在吉隆坡 / 在白宫宣布: the place (or the seat of an office) where it happens is no party
+        actors = [m for m in actors if not (m[3] in ("GPE", "LOC", "ORG") and S.locative(m))]
     before = [m for m in actors if m[1] <= t.start]
     after = [m for m in actors if m[0] >= t.end]
     source = target = None
