@@ -240,27 +240,9 @@ class Gazetteer:
             for entry, form, case, left, right in checks:
                 if left and bend > nb and lat[bend - nb - 1] in _ASCII_ALNUM:
                     continue
-                if case >= 0:
-                    if right and bend < n_bytes and lat[bend] in _ASCII_ALNUM:
-                        continue
-                    if case > 0:
-                        if start < 0:
-                            if ascii_only:
-                                end = bend
-                            else:
-                                if bend != b_at:
-                                    c_at += len(raw[b_at:bend].decode("utf-8"))
-                                    b_at = bend
-                                end = c_at
-                            start = end - n
-                        if case == 1:
-                            if norm[start:end] != form:
-                                continue
-                        else:
-                            first = next((c for c in norm[start:end] if c.isalpha()), "")
-                            if not first.isupper():
-                                continue
-                if start < 0:
+                if case >= 0 and right and bend < n_bytes and lat[bend] in _ASCII_ALNUM:
+                    continue
+                if start < 0:      # the first match here to pass the boundary checks
                     if ascii_only:
                         end = bend
                     else:
@@ -269,6 +251,10 @@ class Gazetteer:
                             b_at = bend
                         end = c_at
                     start = end - n
+                if case == 1 and norm[start:end] != form:
+                    continue
+                if case > 1 and not next((c for c in norm[start:end] if c.isalpha()), "").isupper():
+                    continue
                 out.append((start, end, entry))
                 if longest:
                     break
