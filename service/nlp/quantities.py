@@ -1352,30 +1352,27 @@ def _make_rate(q, num_unit, den, new_start, new_end):
         return
     if q.kind == "count" and den.kind != "duration":
         return
-    q.extra["base_kind"] = q.kind
-    q.unit = f"{num_unit}/{_den_name(den)}"
     # a price per 斤 or per 两 is per kg / per g with the factor applied
     if den.factor != 1 and den.kind != "duration":
         q.lo, q.hi = q.lo / den.factor, q.hi / den.factor
-    q.kind = "rate"
-    q.counted = None
-    q.rule += ":rate"
-    if new_start is not None:
-        q.start = new_start
-    if new_end is not None:
-        q.end = new_end
+    _to_rate(q, f"{num_unit}/{_den_name(den)}", ":rate", new_start, new_end)
 
 
 def _make_period(q, num_unit, per, new_end, new_start=None):
+    _to_rate(q, f"{num_unit}/{_L['rate_den'][per]}", ":period", new_start, new_end)
+
+
+def _to_rate(q, unit, rule, new_start, new_end):
+    """Turn an amount into a rate of ``unit``, widening its span where the per-part lies outside it."""
     q.extra["base_kind"] = q.kind
-    q.unit = f"{num_unit}/{_L['rate_den'][per]}"
+    q.unit = unit
     q.kind = "rate"
     q.counted = None
-    q.rule += ":period"
-    if new_end is not None:
-        q.end = new_end
+    q.rule += rule
     if new_start is not None:
         q.start = new_start
+    if new_end is not None:
+        q.end = new_end
 
 
 # ---------------------------------------------------------------- ranges, bare money, ellipsis
