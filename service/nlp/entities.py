@@ -288,15 +288,31 @@ def _resolve(cands: List[Cand], n: int) -> List[Cand]:
     return kept
 
 
+def _two_ok(cx: _Ctx, s: int, e: int) -> bool:
+    """A two-character name is one word, or the start or end of one, never half of two."""
+    ts = cx.tok_start
+    if s in ts and e in ts:
+        return True
+    toks = cx.toks
+    if s in ts:
+        t = toks[cx.tok_index(s)]
+        return t[3] > e
+    t = toks[cx.tok_index(e - 1)]
+    return t[2] < s
+
+
 def _gazetteer_cands(cx: _Ctx) -> None:
     gz = cx.st.gz
     cands = []
     entries, keys, rules_ = gz.entries, cx.st.gz_keys, cx.st.gz_rules
     # longest first, blockers before names of the same length, then leftmost (plain tuple sort)
     ts = cx.tok_start
-    # a listed name strictly inside one jieba word, or across two, is no mention (发展中国家, 其中国有)
-    dec = [(s - e, 0 if x < 0 else 1, s, e, x) for s, e, x in gz.match_list(cx.norm)
-           if x < 0 or cx.norm[s].isascii() or s in ts or e in ts]
+    # a listed name strictly inside one jieba word, or across two, is no mention (发展中国家, 其中国有);
+    # a two-character form may begin or end a longer word (亚太地区, 东亚各国) but not cut
+    # into the next one (中/行政 is no 中行)
+    norm = cx.norm
+    dec = [(s - e, 0 if x < 0 else 1, s, e, x) for s, e, x in gz.match_list(norm)
+           if x < 0 or norm[s].isascii() or ((s in ts or e in ts) and (e - s != 2 or _two_ok(cx, s, e)))]
     dec.sort()
     occ = bytearray(cx.n + 1)
     kept = []
