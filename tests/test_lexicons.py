@@ -78,6 +78,13 @@ def test_str_list_bad_input(d, where, message):
     assert str(ei.value) == message
 
 
+def test_str_list_non_empty():
+    assert str_list({"words": ["关税"]}, "words", "f.yaml", non_empty=True) == ["关税"]
+    with pytest.raises(DataFileError) as ei:
+        str_list({"words": []}, "words", "f.yaml: s", non_empty=True)
+    assert str(ei.value) == "f.yaml: s.words must be a non-empty list of non-empty strings"
+
+
 def test_str_list_optional_still_checks_a_present_value():
     with pytest.raises(DataFileError, match=r"^f\.yaml: words must be a list"):
         str_list({"words": [""]}, "words", "f.yaml", optional=True)

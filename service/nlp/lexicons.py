@@ -41,8 +41,8 @@ def load_yaml(path: str) -> dict:
     return data
 
 
-def str_list(d: dict, key, where: str, *, optional: bool = False) -> list:
-    """``d[key]``: a list (possibly empty) of strings that are not blank.
+def str_list(d: dict, key, where: str, *, optional: bool = False, non_empty: bool = False) -> list:
+    """``d[key]``: a list of strings that are not blank (with at least one when ``non_empty``).
 
     A missing key (or null) is an error, or ``[]`` when ``optional``."""
     v = d.get(key)
@@ -50,8 +50,8 @@ def str_list(d: dict, key, where: str, *, optional: bool = False) -> list:
         if optional:
             return []
         raise DataFileError(f"{at(where, key)} is missing")
-    if not isinstance(v, list) or not all(isinstance(w, str) and w.strip() for w in v):
-        raise DataFileError(f"{at(where, key)} must be a list of non-empty strings")
+    if not isinstance(v, list) or not all(isinstance(w, str) and w.strip() for w in v) or (non_empty and not v):
+        raise DataFileError(f"{at(where, key)} must be a {'non-empty ' if non_empty else ''}list of non-empty strings")
     return v
 
 
