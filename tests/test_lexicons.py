@@ -1,10 +1,12 @@
 """The shared data-file reader and validators: good input passes through, each kind of bad
 input raises DataFileError naming the file and the key."""
 import os
+import shutil
 
 import pytest
+import yaml
 
-from service.nlp import lexicons
+from service.nlp import dates, entity_rules, lexicons, quantities, stance_lexicon
 from service.nlp.lexicons import DataFileError, at, load_yaml, mapping, str_list
 
 
@@ -117,3 +119,80 @@ def test_mapping_bad_input(d, kw, message):
 
 def test_data_file_error_is_a_value_error():
     assert issubclass(DataFileError, ValueError)
+
+
+# --------------------------------------------------------------------------- the loaders use them
+
+def _broken_copy(tmp_path, name, breakage):
+    with open(os.path.join(lexicons.DATA_DIR, name), encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    breakage(data)
+    (tmp_path / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return str(tmp_path / name)
+
+
+@pytest.mark.parametrize("breakage,message", [
+    (lambda d: d["abbrev"].update(prefixes=["中", ""]), "entity_rules.yaml: abbrev.prefixes must be a list"),
+    (lambda d: d.pop("surnames"), "entity_rules.yaml: surnames is missing"),
+    (lambda d: d.update(org_heads=["公司"]), "entity_rules.yaml: org_heads must be a mapping"),
+])
+def test_entity_rules_bad_file_names_file_and_key(tmp_path, breakage, message):
+    path = _broken_copy(tmp_path, "entity_rules.yaml", breakage)
+    with pytest.raises(entity_rules.RulesError, match="^" + message):
+        entity_rules.load(path)
+
+
+def test_entity_rules_yaml_syntax_error_names_the_file(tmp_path):
+    (tmp_path / "entity_rules.yaml").write_text("blockers: [的\n", encoding="utf-8")
+    with pytest.raises(entity_rules.RulesError, match="^entity_rules.yaml: not valid YAML"):
+        entity_rules.load(str(tmp_path / "entity_rules.yaml"))
+
+
+@pytest.mark.parametrize("breakage,message", [
+    (lambda d: d["english"].update(may_cues="in"), "dates.yaml: english.may_cues must be a list"),
+    (lambda d: d["first_months"].pop("prefixes"), "dates.yaml: first_months.prefixes is missing"),
+    (lambda d: d.update(holidays=[]), "dates.yaml: holidays must be a mapping"),
+])
+def test_dates_bad_file_names_file_and_key(tmp_path, breakage, message):
+    try:
+        with pytest.raises(dates.DatesDataError, match="^" + message):
+            dates.load(_broken_copy(tmp_path, "dates.yaml", breakage))
+    finally:
+        dates.load()
+
+
+@pytest.mark.parametrize("name,breakage,message", [
+    ("stance_verbs.yaml", lambda d: d["triggers"][0].update(en=["ok", " "]),
+     r"stance_verbs.yaml: triggers\[0\].en must be a list"),
+    ("sentiment.yaml", lambda d: d.update(not_negators="不"), "sentiment.yaml: not_negators must be a list"),
+])
+def test_stance_lexicon_bad_file_names_file_and_key(tmp_path, monkeypatch, name, breakage, message):
+    for n in ("stance_verbs.yaml", "sentiment.yaml"):
+        shutil.copy(os.path.join(lexicons.DATA_DIR, n), tmp_path / n)
+    _broken_copy(tmp_path, name, breakage)
+    monkeypatch.setattr(stance_lexicon, "DATA", str(tmp_path))
+    load = stance_lexicon.load_stance if name == "stance_verbs.yaml" else stance_lexicon.load_sentiment
+    with pytest.raises(stance_lexicon.LexiconError, match="^" + message):
+        load()
+
+
+@pytest.mark.parametrize("name,breakage,message", [
+    ("quantity_words.yaml", lambda d: d["english"].pop("tens"), "quantity_words.yaml: english.tens is missing"),
+    ("quantity_words.yaml", lambda d: d.update(measure_words=[]),
+     "quantity_words.yaml: measure_words must be a non-empty list"),
+    ("currencies.yaml", lambda d: d["bare_money"].update(before="美"),
+     "currencies.yaml: bare_money.before must be a list"),
+])
+def test_quantities_bad_file_names_file_and_key(tmp_path, monkeypatch, name, breakage, message):
+    for n in ("units.yaml", "currencies.yaml", "quantity_words.yaml"):
+        shutil.copy(os.path.join(lexicons.DATA_DIR, n), tmp_path / n)
+    _broken_copy(tmp_path, name, breakage)
+    monkeypatch.setattr(quantities, "DATA_DIR", str(tmp_path))
+    saved = dict(quantities._L)
+    quantities._L.clear()
+    try:
+        with pytest.raises(quantities.DataError, match="^" + message):
+            quantities.load()
+    finally:
+        quantities._L.clear()
+        quantities._L.update(saved)
