@@ -73,11 +73,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import Optional
 
-import yaml
-
+from . import lexicons
 from .doc import Doc, Span
+from .lexicons import at, mapping, str_list
 
-_DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "dates.yaml")
+_DATA = os.path.join(lexicons.DATA_DIR, "dates.yaml")
 
 _HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -208,8 +208,7 @@ class Cand:
 
 # --------------------------------------------------------------------------- tables
 
-class DatesDataError(ValueError):
-    """data/dates.yaml is malformed: raised at start-up, never during a request."""
+DatesDataError = lexicons.DataFileError     # dates.yaml is malformed: raised at start-up, never during a request
 
 
 @dataclass
@@ -254,33 +253,26 @@ class _Tables:
 _T: Optional[_Tables] = None
 
 
+_F = "dates.yaml"
+_EN = at(_F, "english")
+
+
 def _fail(msg: str):
-    raise DatesDataError(f"data/dates.yaml: {msg}")
+    raise DatesDataError(f"{_F}: {msg}")
 
 
-def _str_list(d: dict, key: str) -> list:
-    v = d.get(key)
-    if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
-        _fail(f"{key} must be a list of non-empty strings")
-    return v
-
-
-def _int_map(d: dict, key: str, lo: int, hi: int) -> dict:
-    v = d.get(key)
-    if not isinstance(v, dict) or not v:
-        _fail(f"{key} must be a non-empty mapping")
+def _int_map(d: dict, key: str, lo: int, hi: int, where: str = _F) -> dict:
+    v = mapping(d, key, where, non_empty=True)
     out = {}
     for k, n in v.items():
         if not isinstance(n, int) or isinstance(n, bool) or not lo <= n <= hi:
-            _fail(f"{key}.{k} must be an integer in [{lo}, {hi}]")
+            raise DatesDataError(f"{at(at(where, key), k)} must be an integer in [{lo}, {hi}]")
         out[str(k)] = n
     return out
 
 
 def _range_map(d: dict, key: str, lo: int, hi: int) -> dict:
-    v = d.get(key)
-    if not isinstance(v, dict) or not v:
-        _fail(f"{key} must be a non-empty mapping")
+    v = mapping(d, key, _F, non_empty=True)
     out = {}
     for k, pair in v.items():
         if (not isinstance(pair, list) or len(pair) != 2
@@ -291,33 +283,26 @@ def _range_map(d: dict, key: str, lo: int, hi: int) -> dict:
 
 
 def _rel_table(d: dict, key: str) -> dict:
-    v = d.get(key)
-    if not isinstance(v, dict) or not v:
-        _fail(f"{key} must be a non-empty mapping")
+    v = mapping(d, key, _F, non_empty=True)
     out = {}
     for word, spec in v.items():
         if not isinstance(spec, dict) or not isinstance(spec.get("offset"), int):
             _fail(f"{key}.{word} needs an integer offset")
-        nb = spec.get("not_before", [])
-        na = spec.get("not_after", [])
-        if not all(isinstance(x, str) and x for x in nb + na):
-            _fail(f"{key}.{word}: not_before/not_after must be lists of strings")
+        w = at(at(_F, key), word)
+        nb, na = str_list(spec, "not_before", w, optional=True), str_list(spec, "not_after", w, optional=True)
         out[str(word)] = (spec["offset"], frozenset(nb), tuple(na))
     return out
 
 
 def _ana_table(d: dict) -> dict:
-    v = d.get("anaphoric_years")
-    if not isinstance(v, dict) or not v:
-        _fail("anaphoric_years must be a non-empty mapping")
+    v = mapping(d, "anaphoric_years", _F, non_empty=True)
     out = {}
     for word, spec in v.items():
         if not isinstance(spec, dict) or not isinstance(spec.get("offset"), int) \
                 or not isinstance(spec.get("alone", False), bool):
             _fail(f"anaphoric_years.{word} needs an integer offset (and alone: true/false)")
-        nb, na = spec.get("not_before", []), spec.get("not_after", [])
-        if not all(isinstance(x, str) and x for x in nb + na):
-            _fail(f"anaphoric_years.{word}: not_before/not_after must be lists of strings")
+        w = at(at(_F, "anaphoric_years"), word)
+        nb, na = str_list(spec, "not_before", w, optional=True), str_list(spec, "not_after", w, optional=True)
         out[str(word)] = (spec["offset"], frozenset(nb), tuple(na), spec.get("alone", False))
     return out
 
@@ -330,9 +315,7 @@ def _alt(words) -> str:
 def _build(raw: dict) -> _Tables:
     if not isinstance(raw, dict) or raw.get("version") != 1:
         _fail("expected a mapping with version: 1")
-    res = raw.get("resolution")
-    if not isinstance(res, dict):
-        _fail("resolution must be a mapping")
+    res = mapping(raw, "resolution", _F)
     for k in ("month_lookahead", "period_lookahead"):
         if not isinstance(res.get(k), int) or not 0 <= res[k] <= 11:
             _fail(f"resolution.{k} must be an integer in [0, 11]")
@@ -344,21 +327,15 @@ def _build(raw: dict) -> _Tables:
     rel = {k: _rel_table(raw, f"relative_{k}") for k in ("years", "months", "days", "weeks", "quarters")}
 
     holidays = {}
-    hv = raw.get("holidays")
-    if not isinstance(hv, dict):
-        _fail("holidays must be a mapping")
+    hv = mapping(raw, "holidays", _F)
     for word, spec in hv.items():
         try:
             _dt.date(2024, spec["month"], spec["day"])
         except (TypeError, KeyError, ValueError):
             _fail(f"holidays.{word} needs a valid month and day")
-        ra = spec.get("require_after", [])
-        if not isinstance(ra, list) or not all(isinstance(x, str) for x in ra):
-            _fail(f"holidays.{word}.require_after must be a list of strings")
+        ra = str_list(spec, "require_after", at(at(_F, "holidays"), word), optional=True)
         holidays[str(word)] = (str(word), spec["month"], spec["day"], None, tuple(ra))
-    lv = raw.get("lunar_holidays")
-    if not isinstance(lv, dict):
-        _fail("lunar_holidays must be a mapping")
+    lv = mapping(raw, "lunar_holidays", _F)
     lunar = {}
     for name, table in lv.items():
         if not isinstance(table, dict):
@@ -370,9 +347,7 @@ def _build(raw: dict) -> _Tables:
             t[y] = d
         lunar[str(name)] = t
         holidays[str(name)] = (str(name), None, None, t, ())
-    derived = raw.get("lunar_derived") or {}
-    if not isinstance(derived, dict):
-        _fail("lunar_derived must be a mapping")
+    derived = mapping(raw, "lunar_derived", _F, optional=True)
     for word, spec in derived.items():
         if (not isinstance(spec, list) or len(spec) != 2 or spec[0] not in lunar
                 or not isinstance(spec[1], int) or not -30 <= spec[1] <= 30):
@@ -385,25 +360,21 @@ def _build(raw: dict) -> _Tables:
             _fail(f"holiday_aliases.{alias} names an unknown holiday {name}")
         holidays[str(alias)] = (name,) + holidays[name][1:]
 
-    en = raw.get("english")
-    if not isinstance(en, dict):
-        _fail("english must be a mapping")
+    en = mapping(raw, "english", _F)
     en_t = {
-        "months": _int_map(en, "months", 1, 12),
-        "abbr": _int_map(en, "month_abbreviations", 1, 12),
-        "may_cues": _str_list(en, "may_cues"),
-        "weekdays": _int_map(en, "weekdays", 1, 7),
-        "numbers": _int_map(en, "number_words", 1, 12),
-        "ordinals": _int_map(en, "ordinals", 1, 4),
-        "cues_strong": _str_list(en, "year_cues_strong"),
-        "cues_weak": _str_list(en, "year_cues_weak"),
-        "weak_followers": frozenset(_str_list(en, "year_weak_followers")),
-        "connectors": _str_list(en, "connectors"),
-        "openers": _str_list(en, "interval_openers"),
+        "months": _int_map(en, "months", 1, 12, _EN),
+        "abbr": _int_map(en, "month_abbreviations", 1, 12, _EN),
+        "may_cues": str_list(en, "may_cues", _EN),
+        "weekdays": _int_map(en, "weekdays", 1, 7, _EN),
+        "numbers": _int_map(en, "number_words", 1, 12, _EN),
+        "ordinals": _int_map(en, "ordinals", 1, 4, _EN),
+        "cues_strong": str_list(en, "year_cues_strong", _EN),
+        "cues_weak": str_list(en, "year_cues_weak", _EN),
+        "weak_followers": frozenset(str_list(en, "year_weak_followers", _EN)),
+        "connectors": str_list(en, "connectors", _EN),
+        "openers": str_list(en, "interval_openers", _EN),
     }
-    relv = en.get("relative")
-    if not isinstance(relv, dict):
-        _fail("english.relative must be a mapping")
+    relv = mapping(en, "relative", _EN)
     en_t["relative"] = {}
     for phrase, spec in relv.items():
         if (not isinstance(spec, list) or len(spec) != 2 or spec[0] not in ("year", "quarter", "month", "week", "day")
@@ -411,9 +382,8 @@ def _build(raw: dict) -> _Tables:
             _fail(f"english.relative.{phrase} must be [year|quarter|month|week|day, offset]")
         en_t["relative"][phrase.lower()] = tuple(spec)
 
-    fm = raw.get("first_months")
-    if not isinstance(fm, dict):
-        _fail("first_months must be a mapping")
+    fm = mapping(raw, "first_months", _F)
+    fm_at = at(_F, "first_months")
 
     t = _Tables(
         raw=raw,
@@ -424,31 +394,31 @@ def _build(raw: dict) -> _Tables:
         rel=rel,
         rel_year_spans=_range_map(raw, "relative_year_spans", -3, 3),
         ana_years=_ana_table(raw),
-        weekday_prefixes=_str_list(raw, "weekday_prefixes"),
+        weekday_prefixes=str_list(raw, "weekday_prefixes", _F),
         weekdays=_int_map(raw, "weekdays", 1, 7),
-        weekday_not_after=frozenset(_str_list(raw, "weekday_not_after")),
-        weekday_not_before=tuple(_str_list(raw, "weekday_not_before")),
+        weekday_not_after=frozenset(str_list(raw, "weekday_not_after", _F)),
+        weekday_not_before=tuple(str_list(raw, "weekday_not_before", _F)),
         year_parts=_range_map(raw, "year_parts", 1, 12),
-        year_part_not_before=frozenset(_str_list(raw, "year_part_not_before")),
-        year_not_after=tuple(_str_list(raw, "year_not_after")),
+        year_part_not_before=frozenset(str_list(raw, "year_part_not_before", _F)),
+        year_not_after=tuple(str_list(raw, "year_not_after", _F)),
         month_parts=_range_map(raw, "month_parts", 1, 31),
-        zhong_before=frozenset(_str_list(raw, "part_zhong_before")),
-        chu_not_before=frozenset(_str_list(raw, "part_chu_not_before")),
-        fm_prefixes=_str_list(fm, "prefixes"),
-        fm_not_before=frozenset(_str_list(fm, "not_before")),
+        zhong_before=frozenset(str_list(raw, "part_zhong_before", _F)),
+        chu_not_before=frozenset(str_list(raw, "part_chu_not_before", _F)),
+        fm_prefixes=str_list(fm, "prefixes", fm_at),
+        fm_not_before=frozenset(str_list(fm, "not_before", fm_at)),
         halves=_range_map(raw, "halves", 1, 12),
         quarter_words=_int_map(raw, "quarter_words", 1, 4),
         seasons=_range_map(raw, "seasons", 1, 14),
-        season_suffixes=_str_list(raw, "season_suffixes"),
+        season_suffixes=str_list(raw, "season_suffixes", _F),
         season_relative=_int_map(raw, "season_relative", -1, 1),
         decade_parts=_range_map(raw, "decade_parts", 0, 9),
         holidays=holidays,
-        duration_markers=tuple(_str_list(raw, "duration_markers")),
-        future_markers=_str_list(raw, "future_markers"),
-        day_not_after=tuple(_str_list(raw, "day_not_after")),
-        connectors=_str_list(raw, "connectors"),
-        openers=_str_list(raw, "interval_openers"),
-        day_periods=_str_list(raw, "day_periods"),
+        duration_markers=tuple(str_list(raw, "duration_markers", _F)),
+        future_markers=str_list(raw, "future_markers", _F),
+        day_not_after=tuple(str_list(raw, "day_not_after", _F)),
+        connectors=str_list(raw, "connectors", _F),
+        openers=str_list(raw, "interval_openers", _F),
+        day_periods=str_list(raw, "day_periods", _F),
         en=en_t,
         regex={},
     )
@@ -558,12 +528,7 @@ def _compile(t: _Tables) -> dict:
 def load(path: Optional[str] = None) -> None:
     """Read and validate ``data/dates.yaml`` and compile the patterns (once, at start-up)."""
     global _T
-    with open(path or _DATA, encoding="utf-8") as fh:
-        try:
-            raw = yaml.safe_load(fh)
-        except yaml.YAMLError as exc:
-            raise DatesDataError(f"data/dates.yaml: not valid YAML: {exc}") from exc
-    _T = _build(raw)
+    _T = _build(lexicons.load_yaml(path or _DATA))
 
 
 def _tables() -> _Tables:

@@ -4,26 +4,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-import yaml
+from . import lexicons, normalize
 
-from . import normalize
+PATH = os.path.join(lexicons.DATA_DIR, "entity_rules.yaml")
+_F = "entity_rules.yaml"
+_AB, _OH, _PR = (lexicons.at(_F, k) for k in ("abbrev", "org_heads", "product"))
 
-PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "entity_rules.yaml")
-
-
-class RulesError(ValueError):
-    """entity_rules.yaml is malformed: raised at start-up."""
+RulesError = lexicons.DataFileError     # entity_rules.yaml is malformed: raised at start-up
 
 
-def _words(d: dict, key: str, where: str = "") -> list:
+def _words(d: dict, key: str, where: str = _F) -> list:
+    """A word list, Simplified; a string stands for the list of its characters."""
     v = d.get(key)
-    if v is None:
-        raise RulesError(f"entity_rules.yaml: {where}{key} is missing")
     if isinstance(v, str):
         return [normalize.to_simplified(ch) for ch in v]
-    if not isinstance(v, list) or not all(isinstance(w, str) and w for w in v):
-        raise RulesError(f"entity_rules.yaml: {where}{key} must be a list of non-empty strings")
-    return [normalize.to_simplified(w) if not w.isascii() else w for w in v]
+    return [normalize.to_simplified(w) if not w.isascii() else w for w in lexicons.str_list(d, key, where)]
 
 
 class WordList(tuple):
@@ -99,28 +94,23 @@ def _metonyms(m) -> dict:
 
 
 def load(path: str = PATH) -> Rules:
-    with open(path, encoding="utf-8") as fh:
-        d = yaml.safe_load(fh)
-    if not isinstance(d, dict):
-        raise RulesError("entity_rules.yaml: not a mapping")
-    ab = d.get("abbrev") or {}
-    oh = d.get("org_heads") or {}
-    pr = d.get("product") or {}
+    d = lexicons.load_yaml(path)
+    ab, oh, pr = (lexicons.mapping(d, k, _F, optional=True) for k in ("abbrev", "org_heads", "product"))
     joiners = d.get("name_joiners")
     if not isinstance(joiners, str) or not joiners:
         raise RulesError("entity_rules.yaml: name_joiners must be a string of characters")
     r = Rules(
         blockers=_words(d, "blockers"),
-        abbrev_prefixes=frozenset(_words(ab, "prefixes", "abbrev.")),
-        abbrev_suffixes=_by_length(_words(ab, "suffixes", "abbrev.")),
-        abbrev_not_before=_by_length(_words(ab, "not_before", "abbrev.")),
-        abbrev_not_in_runs=frozenset(_words(ab, "not_in_runs", "abbrev.")),
-        org_company=_by_length(_words(oh, "company", "org_heads.")),
-        org_institution=_by_length(_words(oh, "institution", "org_heads.")),
-        org_gov=_by_length(_words(oh, "gov", "org_heads.")),
-        not_org=frozenset(_words(oh, "not_org", "org_heads.")),
-        org_generic=frozenset(_words(oh, "generic_modifiers", "org_heads.")),
-        org_english=_by_length(_words(oh, "english", "org_heads.")),
+        abbrev_prefixes=frozenset(_words(ab, "prefixes", _AB)),
+        abbrev_suffixes=_by_length(_words(ab, "suffixes", _AB)),
+        abbrev_not_before=_by_length(_words(ab, "not_before", _AB)),
+        abbrev_not_in_runs=frozenset(_words(ab, "not_in_runs", _AB)),
+        org_company=_by_length(_words(oh, "company", _OH)),
+        org_institution=_by_length(_words(oh, "institution", _OH)),
+        org_gov=_by_length(_words(oh, "gov", _OH)),
+        not_org=frozenset(_words(oh, "not_org", _OH)),
+        org_generic=frozenset(_words(oh, "generic_modifiers", _OH)),
+        org_english=_by_length(_words(oh, "english", _OH)),
         titles=frozenset(_words(d, "person_titles")),
         person_verbs=frozenset(_words(d, "person_verbs")),
         not_name_chars=frozenset(_words(d, "not_name_chars")),
@@ -135,13 +125,13 @@ def load(path: str = PATH) -> Rules:
         law_weak=frozenset(_words(d, "law_heads_need_title")),
         media_suffixes=_by_length(_words(d, "media_suffixes")),
         law_generic=frozenset(_words(d, "law_generic_modifiers")),
-        product_class=_by_length(_words(pr, "class_nouns", "product.")),
-        product_named_class=frozenset(_words(pr, "named_class_nouns", "product.")),
-        product_generic=frozenset(_words(pr, "generic_modifiers", "product.")),
-        not_codes=frozenset(_words(pr, "not_codes", "product.")),
-        abbrev_single=frozenset(_words(ab, "single", "abbrev.")),
-        abbrev_suffix_only=frozenset(_words(ab, "suffix_only", "abbrev.")),
-        abbrev_compound_flags=frozenset(_words(ab, "compound_flags", "abbrev.")),
+        product_class=_by_length(_words(pr, "class_nouns", _PR)),
+        product_named_class=frozenset(_words(pr, "named_class_nouns", _PR)),
+        product_generic=frozenset(_words(pr, "generic_modifiers", _PR)),
+        not_codes=frozenset(_words(pr, "not_codes", _PR)),
+        abbrev_single=frozenset(_words(ab, "single", _AB)),
+        abbrev_suffix_only=frozenset(_words(ab, "suffix_only", _AB)),
+        abbrev_compound_flags=frozenset(_words(ab, "compound_flags", _AB)),
         titles_en=_by_length(_words(d, "person_titles_en")),
         law_heads_en=_by_length(_words(d, "law_heads_en")),
         metonyms=_metonyms(d.get("metonyms") or {}),

@@ -22,20 +22,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
 
-import yaml
-
-from . import numbers
+from . import lexicons, numbers
 from .doc import Doc, Span
 
-DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
+DATA_DIR = lexicons.DATA_DIR
 
 KINDS = {"money", "mass", "percent", "percentage_point", "multiple", "count", "duration", "length", "area",
          "volume", "energy", "power", "temperature", "rate"}
 QUALIFIERS = {"about", "nearly", "more_than", "less_than", "at_least", "at_most"}
 
 
-class DataError(ValueError):
-    """A data file under service/data/ is malformed."""
+DataError = lexicons.DataFileError      # a data file under service/data/ is malformed
 
 
 @dataclass(slots=True)
@@ -93,14 +90,6 @@ def _decimal(v, where):
         raise DataError(f"{where}: bad factor {v!r}") from ex
 
 
-def _load_yaml(name):
-    path = os.path.join(DATA_DIR, name)
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f)
-    _req(isinstance(data, dict), f"{name}: top level must be a mapping")
-    return data
-
-
 def _add(table, form, entry, where):
     _req(isinstance(form, str) and form, f"{where}: empty form")
     old = table.get(form)
@@ -116,9 +105,8 @@ def load() -> None:
     """Load and validate units.yaml, currencies.yaml and quantity_words.yaml once."""
     if _L:
         return
-    units = _load_yaml("units.yaml")
-    cur = _load_yaml("currencies.yaml")
-    words = _load_yaml("quantity_words.yaml")
+    units, cur, words = (lexicons.load_yaml(os.path.join(DATA_DIR, name))
+                         for name in ("units.yaml", "currencies.yaml", "quantity_words.yaml"))
     zh, en, abbr = {}, {}, {}
     for i, u in enumerate(units.get("units") or []):
         where = f"units.yaml#{i}"
@@ -134,8 +122,7 @@ def load() -> None:
         for f in u.get("abbr") or []:
             _add(abbr, f, e, where)
     _req(zh and en, "units.yaml: no units")
-    rate_den = units.get("rate_denominators") or {}
-    _req(isinstance(rate_den, dict), "units.yaml: rate_denominators must be a mapping")
+    rate_den = lexicons.mapping(units, "rate_denominators", "units.yaml", optional=True)
     prefixes = {}
     minors = {}
     for code, c in (cur.get("currencies") or {}).items():
@@ -152,10 +139,10 @@ def load() -> None:
             prefixes.setdefault(f, code)
         for f, fac in (c.get("minor") or {}).items():
             minors[f] = (code, Decimal(str(fac)))
-    bare = cur.get("bare_money") or {}
-    _req(isinstance(bare.get("before"), list) and isinstance(bare.get("actors"), dict), "currencies.yaml: bare_money")
-    measure = words.get("measure_words") or []
-    _req(measure, "quantity_words.yaml: measure_words")
+    bare = lexicons.mapping(cur, "bare_money", "currencies.yaml")
+    lexicons.str_list(bare, "before", "currencies.yaml: bare_money")
+    lexicons.mapping(bare, "actors", "currencies.yaml: bare_money")
+    measure = lexicons.str_list(words, "measure_words", "quantity_words.yaml", non_empty=True)
     for f in measure:
         _add(zh, f, Entry("count", None, Decimal(1), Decimal(0), "measure"), "quantity_words.yaml:measure_words")
     q = words.get("qualifiers") or {}
@@ -166,9 +153,9 @@ def load() -> None:
     ch = words.get("change") or {}
     for k in ("zh", "en", "en_after"):
         _req(set((ch.get(k) or {}).keys()) == {"increase", "decrease"}, f"quantity_words.yaml: change.{k}")
-    eng = words.get("english") or {}
+    eng = lexicons.mapping(words, "english", "quantity_words.yaml")
     for k in ("ones", "tens", "scales", "abbr_scales", "vague_scales", "multiples", "fractions"):
-        _req(isinstance(eng.get(k), dict), f"quantity_words.yaml: english.{k}")
+        lexicons.mapping(eng, k, "quantity_words.yaml: english")
     numbers.configure_english({k: Decimal(v) for k, v in eng["ones"].items()},
                               {k: Decimal(v) for k, v in eng["tens"].items()},
                               {k: Decimal(v) for k, v in eng["scales"].items() if k != "hundred"})
@@ -209,8 +196,7 @@ def load() -> None:
     L["en_level"] = set(ch.get("en_level") or [])
     L["level_nouns"] = sorted(ch.get("level_nouns_after") or [], key=len, reverse=True)
     L["blockers"] = set(words.get("count_name_blockers") or [])
-    unb = words.get("unit_not_before") or {}
-    _req(isinstance(unb, dict), "quantity_words.yaml: unit_not_before must be a mapping")
+    unb = lexicons.mapping(words, "unit_not_before", "quantity_words.yaml", optional=True)
     L["unit_not_before"] = {k: tuple(v) for k, v in unb.items()}
     L["year_date_suffixes"] = sorted(words.get("year_date_suffixes") or [], key=len, reverse=True)
     L["duration_after_year"] = sorted(words.get("duration_after_year") or [], key=len, reverse=True)
@@ -248,8 +234,8 @@ def load() -> None:
     L["en_multiples"] = {k: Decimal(v) for k, v in eng["multiples"].items()}
     L["en_mult_verbs"] = set(eng.get("multiple_verbs") or [])
     L["en_fractions"] = {k: Decimal(v) for k, v in eng["fractions"].items()}
-    subj = words.get("subject") or {}
-    _req(isinstance(subj.get("heads"), list) and subj["heads"], "quantity_words.yaml: subject.heads")
+    subj = lexicons.mapping(words, "subject", "quantity_words.yaml", optional=True)
+    lexicons.str_list(subj, "heads", "quantity_words.yaml: subject", non_empty=True)
     L["subj_heads_re"] = re.compile("|".join(re.escape(h) for h in sorted(subj["heads"], key=len, reverse=True)))
     L["subj_stop_re"] = re.compile("|".join(re.escape(h) for h in sorted(subj.get("stops") or ["的"], key=len, reverse=True)))
     L["subj_max"] = int(subj.get("max_chars", 10))

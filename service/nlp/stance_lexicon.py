@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Dict, List, NamedTuple, Tuple
 
 import ahocorasick
-import yaml
 
-DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
+from . import lexicons
+from .lexicons import at
+
+DATA = lexicons.DATA_DIR
 
 ACTIONS = ("tariff", "sanction", "export_control", "criticize", "threaten", "oppose", "negotiate",
            "agree", "cooperate", "support", "invest", "trade", "other")
@@ -31,8 +33,7 @@ _HAS_LATIN = re.compile(r"[a-z]")
 _LOWER_BYTES = bytes(c + 32 if 65 <= c <= 90 else c for c in range(256))
 
 
-class LexiconError(ValueError):
-    """A data file is malformed: raised at start-up, never during a request."""
+LexiconError = lexicons.DataFileError   # a data file is malformed: raised at start-up, never during a request
 
 
 def ascii_lower(s: str) -> str:
@@ -162,31 +163,22 @@ class Scanner:
 _START = itemgetter(0)
 
 
-def _load_yaml(name: str) -> dict:
-    path = os.path.join(DATA, name)
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f)
-    if not isinstance(data, dict):
-        raise LexiconError(f"{name}: top level must be a mapping")
-    return data
+_SV, _SE = "stance_verbs.yaml", "sentiment.yaml"
 
 
-def _words(node, where: str) -> List[str]:
-    if node is None:
-        return []
-    if not isinstance(node, list) or not all(isinstance(w, str) and w.strip() for w in node):
-        raise LexiconError(f"{where}: expected a list of non-empty strings")
-    return node
+def _words(d: dict, key, where: str) -> List[str]:
+    """``d[key]``: a list of words, ``[]`` when missing."""
+    return lexicons.str_list(d, key, where, optional=True)
 
 
-def _zh_en(node, where: str) -> List[str]:
-    if node is None:
-        return []
-    if isinstance(node, list):
-        return _words(node, where)
-    if not isinstance(node, dict) or set(node) - {"zh", "en"}:
-        raise LexiconError(f"{where}: expected zh/en lists")
-    return _words(node.get("zh"), where + ".zh") + _words(node.get("en"), where + ".en")
+def _zh_en(d: dict, key, where: str) -> List[str]:
+    """``d[key]``: a list of words, or a mapping with zh and en lists of words."""
+    node = d.get(key)
+    if not isinstance(node, dict):
+        return _words(d, key, where)
+    if set(node) - {"zh", "en"}:
+        raise LexiconError(f"{at(where, key)}: expected zh/en lists")
+    return _words(node, "zh", at(where, key)) + _words(node, "en", at(where, key))
 
 
 @dataclass
@@ -218,14 +210,14 @@ class SentimentLexicon:
 
 
 def load_stance() -> StanceLexicon:
-    d = _load_yaml("stance_verbs.yaml")
+    d = lexicons.load_yaml(os.path.join(DATA, _SV))
     sc = Scanner()
     groups = d.get("triggers")
     if not isinstance(groups, list) or not groups:
         raise LexiconError("stance_verbs.yaml: `triggers` must be a non-empty list")
     seen_actions = set()
     for i, g in enumerate(groups):
-        where = f"stance_verbs.yaml triggers[{i}]"
+        where = f"{_SV}: triggers[{i}]"
         if not isinstance(g, dict):
             raise LexiconError(f"{where}: must be a mapping")
         act, lab, st = g.get("action"), g.get("label"), g.get("strength", 0.8)
@@ -235,7 +227,7 @@ def load_stance() -> StanceLexicon:
             raise LexiconError(f"{where}: unknown label {lab!r}")
         if not isinstance(st, (int, float)) or not 0 < st <= 1:
             raise LexiconError(f"{where}: strength must be in (0, 1]")
-        keys = _words(g.get("zh"), where + ".zh") + _words(g.get("en"), where + ".en")
+        keys = _words(g, "zh", where) + _words(g, "en", where)
         if not keys:
             raise LexiconError(f"{where}: no words")
         seen_actions.add(act)
@@ -244,65 +236,61 @@ def load_stance() -> StanceLexicon:
     missing = set(ACTIONS) - seen_actions
     if missing:
         raise LexiconError(f"stance_verbs.yaml: no triggers for {sorted(missing)}")
-    neg = d.get("negators") or {}
-    for k in _zh_en({"zh": neg.get("zh"), "en": neg.get("en")}, "negators"):
+    neg, nw = lexicons.mapping(d, "negators", _SV, optional=True), at(_SV, "negators")
+    for k in _words(neg, "zh", nw) + _words(neg, "en", nw):
         sc.add(k, "negator")
-    for k in _words(neg.get("refusal"), "negators.refusal"):
+    for k in _words(neg, "refusal", nw):
         sc.add(k, "refusal")
-    for k in _words(neg.get("not_negators"), "negators.not_negators"):
+    for k in _words(neg, "not_negators", nw):
         sc.add(k, "not_negator")
     for kind in ("not_triggers", "modality", "easing", "restricting", "target_preps", "passive", "coordinators",
                  "reporting", "spokesperson"):
-        for k in _zh_en(d.get(kind), kind):
+        for k in _zh_en(d, kind, _SV):
             sc.add(k, kind)
     for kind in ("ease_heads", "restrict_heads"):
-        for a in _words(d.get(kind), kind):
+        for a in _words(d, kind, _SV):
             if a not in ACTIONS:
                 raise LexiconError(f"stance_verbs.yaml {kind}: unknown action {a!r}")
     org_country = {}
-    oc = d.get("org_country") or {}
-    if not isinstance(oc, dict):
-        raise LexiconError("stance_verbs.yaml org_country: must map a country to a list of bodies")
-    for country, bodies in oc.items():
-        for b in _words(bodies, f"org_country.{country}"):
+    oc = lexicons.mapping(d, "org_country", _SV, optional=True)
+    for country in oc:
+        for b in _words(oc, country, at(_SV, "org_country")):
             org_country[b] = country
     for key in ("window_zh", "window_en"):
         if not isinstance(d.get(key), int) or not 0 < d[key] < 40:
             raise LexiconError(f"stance_verbs.yaml {key}: must be a small positive integer")
     return StanceLexicon(sc.build(), d["window_zh"], d["window_en"], org_country,
                          frozenset(d.get("ease_heads") or ()), frozenset(d.get("restrict_heads") or ()),
-                         tuple(_words(d.get("government_suffixes"), "government_suffixes")),
-                         frozenset(_words(d.get("titles"), "titles")),
-                         frozenset(ascii_lower(w) for w in _words(d.get("buyer_nouns"), "buyer_nouns")))
+                         tuple(_words(d, "government_suffixes", _SV)),
+                         frozenset(_words(d, "titles", _SV)),
+                         frozenset(ascii_lower(w) for w in _words(d, "buyer_nouns", _SV)))
 
 
 def load_sentiment() -> SentimentLexicon:
-    d = _load_yaml("sentiment.yaml")
+    d = lexicons.load_yaml(os.path.join(DATA, _SE))
     sc = Scanner()
     for pol, sign in (("positive", 1.0), ("negative", -1.0)):
-        tiers = d.get(pol)
-        if not isinstance(tiers, dict) or not tiers:
-            raise LexiconError(f"sentiment.yaml {pol}: must map weights to zh/en lists")
-        for w, node in tiers.items():
+        tiers = lexicons.mapping(d, pol, _SE, non_empty=True)
+        for w in tiers:
             if not isinstance(w, (int, float)) or not 0 < float(w) <= 2:
                 raise LexiconError(f"sentiment.yaml {pol}: weight {w!r} not in (0, 2]")
-            for k in _zh_en(node, f"{pol}.{w}"):
+            for k in _zh_en(tiers, w, at(_SE, pol)):
                 sc.add(k, "polar", sign * float(w))
-    for k in _zh_en(d.get("negators"), "negators"):
+    for k in _zh_en(d, "negators", _SE):
         sc.add(k, "s_negator")
-    for k in _words(d.get("not_negators"), "not_negators"):
+    for k in _words(d, "not_negators", _SE):
         sc.add(k, "s_not_negator")
-    ints = d.get("intensifiers") or {}
+    ints = lexicons.mapping(d, "intensifiers", _SE, optional=True)
     for lang in ("zh", "en"):
         for k, v in (ints.get(lang) or {}).items():
             if not isinstance(v, (int, float)) or not 1 <= v <= 3:
                 raise LexiconError(f"sentiment.yaml intensifiers.{lang}.{k}: factor must be in [1, 3]")
             sc.add(k, "intensifier", float(v))
-    for k in _zh_en(d.get("reporting"), "reporting"):
+    for k in _zh_en(d, "reporting", _SE):
         sc.add(k, "s_reporting")
-    sv = d.get("stance_verbs") or {}
+    sv = lexicons.mapping(d, "stance_verbs", _SE, optional=True)
     for lab, sign in (("favor", 1.0), ("against", -1.0)):
-        for k in _zh_en(sv.get(lab), f"stance_verbs.{lab}"):
+        for k in _zh_en(sv, lab, at(_SE, "stance_verbs")):
             sc.add(k, "stance_verb", sign)
     quotes = d.get("quotes") or []
     if not all(isinstance(q, list) and len(q) == 2 and all(isinstance(c, str) and len(c) == 1 for c in q)
@@ -319,14 +307,12 @@ def load_sentiment() -> SentimentLexicon:
         raise LexiconError("sentiment.yaml scale: must be positive")
     if not isinstance(nw, int) or not 0 < nw < 10:
         raise LexiconError("sentiment.yaml negation_window: small positive integer")
-    tn = d.get("target_negation") or {}
-    tneg = tuple(_words(tn.get("words"), "target_negation.words"))
+    tn = lexicons.mapping(d, "target_negation", _SE, optional=True)
+    tneg = tuple(_words(tn, "words", at(_SE, "target_negation")))
     tw = tn.get("weight", 2.0)
     if not isinstance(tw, (int, float)) or not 0 <= tw <= 5:
         raise LexiconError("sentiment.yaml target_negation.weight: must be in [0, 5]")
-    learned = d.get("learned") or {}
-    if not isinstance(learned, dict):
-        raise LexiconError("sentiment.yaml learned: must map words to weights")
+    learned = lexicons.mapping(d, "learned", _SE, optional=True)
     lw = d.get("learned_weight", 1.0)
     for k, v in learned.items():
         if not isinstance(k, str) or not isinstance(v, (int, float)) or not -2 <= v <= 2:
@@ -338,5 +324,5 @@ def load_sentiment() -> SentimentLexicon:
         scanner=sc.build(), negation_window=nw, voice={k: float(v) for k, v in voice.items()},
         quotes=[tuple(q) for q in quotes], neutral_band=float(nb), scale=float(scale),
         target_negators=tneg, quote_marks=re.compile("[" + re.escape("".join(marks)) + "]"),
-        proposition_only=frozenset(_words(sv.get("proposition_only"), "stance_verbs.proposition_only")),
-        not_negators=tuple(_words(d.get("not_negators"), "not_negators")), target_negation=float(tw))
+        proposition_only=frozenset(_words(sv, "proposition_only", at(_SE, "stance_verbs"))),
+        not_negators=tuple(_words(d, "not_negators", _SE)), target_negation=float(tw))
