@@ -99,7 +99,8 @@ class _State:
         self.interesting_words = frozenset(r.titles) | self.surname_titles_set | self.place_suffix_words \
             | frozenset(r.product_named_class)
         self.interesting_last = self.org_last | self.law_last | frozenset(t[-1] for t in r.surname_titles) \
-            | frozenset(t[-1] for t in r.titles) | frozenset(w[-1] for w in self.interesting_words)
+            | frozenset(t[-1] for t in r.titles) | frozenset(w[-1] for w in self.interesting_words) \
+            | frozenset(w[-1] for w in r.road_suffixes)
         self.lasts_re = re.compile("[" + "".join(re.escape(c) for c in sorted(self.interesting_last)) + "]")
 
 
@@ -541,6 +542,70 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
     return out
 
 
+_ROAD_MOD_FLAGS = frozenset(("ns", "nr", "nrt", "nz", "nt", "n", "j", "s"))
+_NUM_RE = re.compile(r"[0-9一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]+$")
+
+
+def _place_token(cx: _Ctx, k: int) -> bool:
+    """A token that names a place an address may start with (北京市, 东城区, 朝阳区, 望京)."""
+    w, f, s, e = cx.toks[k]
+    if w in cx.r.not_place or len(w) < 2:
+        return False
+    o = cx.gz_owner[s]
+    if o >= 0 and cx.gz_spans[o].start == s:
+        g = cx.gz_spans[o]
+        if g.type in ("GPE", "LOC") and (g.end == e or f == "ns"):
+            return True
+    elif o >= 0:
+        return False
+    return f == "ns" or (_ends_with(w, ("省", "市", "区", "县", "镇", "乡", "村", "街道")) is not None and f in ("nt", "nz", "n"))
+
+
+def _address_cands(cx: _Ctx) -> List[Cand]:
+    """Streets and street addresses: 文汇路, 长阳大街, 北京市东城区王府井大街218号 (one LOC)."""
+    r, toks = cx.r, cx.toks
+    if not r.road_suffixes:
+        return []
+    out = []
+    n = len(toks)
+    done = -1
+    for k in cx.i_last:
+        if k <= done:
+            continue
+        w, f, s, e = toks[k]
+        if not _ends_with(w, r.road_suffixes) or w in r.not_road:
+            continue
+        lo = k
+        if w in r.road_heads_alone or len(w) == 1:
+            # a name must stand before it: 南滨/路, 环海/西路, 望京/南湖/南路
+            j = k - 1
+            while j >= 0 and k - j <= 2:
+                wj, fj, sj, ej = toks[j]
+                if fj in _ROAD_MOD_FLAGS and 2 <= len(wj) <= 4 and wj not in r.not_place and wj not in r.not_road \
+                        and not _ends_with(wj, r.road_suffixes):
+                    lo = j; j -= 1; continue
+                break
+            if lo == k:
+                continue
+        elif f not in ("ns", "nr", "nz", "nt") or len(w) < 3:
+            continue
+        hi = k
+        # a house number after the street: 218/号, 10号院
+        if hi + 2 < n + 1 and hi + 1 < n and _NUM_RE.match(toks[hi + 1][0]) and hi + 2 < n and toks[hi + 2][0] in r.address_units:
+            hi += 2
+        elif hi + 1 < n and toks[hi + 1][0][-1:] in ("号",) and _NUM_RE.match(toks[hi + 1][0][:-1] or "x") and len(toks[hi + 1][0]) > 1:
+            hi += 1
+        # the places the address starts with: 北京市/东城区
+        j = lo - 1
+        while j >= 0 and lo - j <= 4 and _place_token(cx, j):
+            lo = j; j -= 1
+        st_, en = toks[lo][2], toks[hi][3]
+        if en - st_ >= 3:
+            out.append(Cand(st_, en, "LOC", None, "place:address", P_RULE, contain=True))
+            done = hi
+    return out
+
+
 def _org_head(w: str, r) -> Tuple[Optional[str], str]:
     """(head, kind) when the token ends with an ORG head word."""
     for kind, heads in (("company", r.org_company), ("institution", r.org_institution), ("gov", r.org_gov)):
@@ -751,7 +816,7 @@ def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
 
 def _rule_cands(cx: _Ctx) -> List[Cand]:
     cands = []
-    for fn in (_person_cands, _place_cands, _org_cands, _law_cands, _product_cands):
+    for fn in (_person_cands, _place_cands, _org_cands, _law_cands, _product_cands, _address_cands):
         cands.extend(fn(cx))
     if "大" in cx.norm:
         norm = cx.norm

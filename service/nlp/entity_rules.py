@@ -8,7 +8,7 @@ from . import lexicons, normalize
 
 PATH = os.path.join(lexicons.DATA_DIR, "entity_rules.yaml")
 _F = "entity_rules.yaml"
-_AB, _OH, _PR = (lexicons.at(_F, k) for k in ("abbrev", "org_heads", "product"))
+_AB, _OH, _PR, _AD = (lexicons.at(_F, k) for k in ("abbrev", "org_heads", "product", "address"))
 
 RulesError = lexicons.DataFileError     # entity_rules.yaml is malformed: raised at start-up
 
@@ -84,6 +84,10 @@ class Rules:
     person_trailing: tuple = ()
     surname_titles: tuple = ()
     org_extensions: tuple = ()
+    road_suffixes: tuple = ()
+    road_heads_alone: frozenset = frozenset()
+    not_road: frozenset = frozenset()
+    address_units: frozenset = frozenset()
     extra: dict = field(default_factory=dict)
 
 
@@ -95,7 +99,7 @@ def _metonyms(m) -> dict:
 
 def load(path: str = PATH) -> Rules:
     d = lexicons.load_yaml(path)
-    ab, oh, pr = (lexicons.mapping(d, k, _F, optional=True) for k in ("abbrev", "org_heads", "product"))
+    ab, oh, pr, ad = (lexicons.mapping(d, k, _F, optional=True) for k in ("abbrev", "org_heads", "product", "address"))
     joiners = d.get("name_joiners")
     if not isinstance(joiners, str) or not joiners:
         raise RulesError("entity_rules.yaml: name_joiners must be a string of characters")
@@ -139,6 +143,10 @@ def load(path: str = PATH) -> Rules:
         person_trailing=_by_length(_words(d, "person_trailing")),
         surname_titles=_by_length(_words(d, "surname_titles")),
         org_extensions=_by_length(_words(d, "org_extensions")),
+        road_suffixes=_by_length(_words(ad, "road_suffixes", _AD)),
+        road_heads_alone=frozenset(_words(ad, "road_heads_alone", _AD)),
+        not_road=frozenset(_words(ad, "not_road", _AD)),
+        address_units=frozenset(_words(ad, "units", _AD)),
     )
     for s in r.surnames:
         if len(s) > 2:
