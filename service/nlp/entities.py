@@ -258,6 +258,7 @@ class _Ctx:
         self.freq = getattr(segment.tokenizer(), "FREQ", {})
         self.gz_owner = [-1] * self.n       # char -> index into self.gz_spans
         self.gz_spans: List[Cand] = []
+        self.titles: List[Tuple[int, int]] = []     # spans of 《…》 work titles (not laws, not media)
 
     def tok_index(self, i: int) -> int:
         return bisect.bisect_right(self.starts, i) - 1
@@ -640,6 +641,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
             w, e = head, e - len(t)
         if not head:
             continue
+        if head == "队" and w in r.not_org:
+            continue      # 意甲/主队, 两队: a team word, not a team's name
         if kind == "company" and w not in ("公司", "集团", "银行", "控股", "有限公司", "股份", "证券", "保险", "基金") and len(w) > len(head):
             continue  # 汽车/电子 … are heads only as separate words
         # walk left over modifiers
@@ -713,6 +716,10 @@ def _law_cands(cx: _Ctx) -> List[Cand]:
             out.append(Cand(s, e, "ORG", None, "org:title-media", P_RULE_HI, contain=True))
         elif _ends_with(t, r.law_heads) or any(c in t for c in "法规则令制策"):
             out.append(Cand(s, e, "LAW", None, "law:title", P_RULE_HI, contain=True))
+        else:
+            # the title of a book, film or game: no place is guessed inside it (《伊苏7》, 《黑暗之塔》);
+            # listed names and people still count (《美国工厂》, 《邓小平文选》)
+            cx.titles.append((s, e))
     for m in (cx.st.en_law_re.finditer(norm) if cx.has_upper and any(h in norm for h in r.law_heads_en) else ()):
         s, e = m.start(1), m.end(1)
         words = norm[s:e].split(" ")
@@ -896,6 +903,9 @@ def extract(doc: Doc, state: Optional[_State] = None) -> Doc:
     _gazetteer_cands(cx)
     abbrev = _abbrev_cands(cx)
     rules = _rule_cands(cx)
+    if cx.titles:
+        rules = [c for c in rules if c.key is not None or c.type not in ("GPE", "LOC")
+                 or not any(s <= c.start and c.end <= e for s, e in cx.titles)]
     kept_rules = _resolve(rules + abbrev, cx.n)
     occ = bytearray(cx.n + 1)
     for c in kept_rules:
