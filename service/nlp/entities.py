@@ -485,7 +485,7 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
     return out
 
 
-COMMON_WORD_FREQ = 700   # a two-character "name" this frequent in jieba's dictionary is usually a word (文明, 友谊)
+COMMON_WORD_FREQ = 100   # a two-character "name" this frequent in jieba's dictionary is usually a word (文明, 友谊)
 
 
 def _person_ok(name: str, r, after_title: bool, toks, j: int, freq) -> bool:
