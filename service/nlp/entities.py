@@ -441,7 +441,8 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
             if j + 1 < n:
                 w2, f2, s2, e2 = toks[j + 1]
                 nxt = toks[j + 2][0] if j + 2 < n else ""
-                if len(w2) == 1 and w2 not in r.not_name_chars and cx.gz_owner[s2] == -1:
+                if len(w2) == 1 and cx.gz_owner[s2] == -1 and (w2 not in r.not_name_chars or (
+                        nxt in r.person_verbs and _is_translit(name, r))):   # 塞茹/内/说: a common character, then a verb
                     if _is_translit(name, r) and w2 in r.translit and len(name) >= 2 and (
                             nxt in r.person_verbs or nxt in r.titles or not nxt or not nxt[0].isalnum()
                             or (nxt and nxt[0] in "，。、；：,.;:")):
