@@ -642,8 +642,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
             w, e = head, e - len(t)
         if not head:
             continue
-        if head == "队" and w in r.not_org:
-            continue      # 意甲/主队, 两队: a team word, not a team's name
+        if w in r.not_org and w != head:
+            continue      # 美军/部署, 中美/格局, 意甲/主队: a word that ends like a head, not a name's head
         if kind == "company" and w not in ("公司", "集团", "银行", "控股", "有限公司", "股份", "证券", "保险", "基金") and len(w) > len(head):
             continue  # 汽车/电子 … are heads only as separate words
         # walk left over modifiers
