@@ -43,6 +43,7 @@ RULE_FLAGS = PERSON_FLAGS | {"ns", "nt"}
 ORG_JOINERS = frozenset("—–-·")   # 秘鲁—中国文化协会
 # jieba flags of tokens that may sit inside an ORG/LAW name between its proper part and its head
 MOD_FLAGS = frozenset({"n", "nz", "ns", "nt", "nr", "nrt", "nrfg", "j", "eng", "vn", "an", "ng", "b", "l", "i"})
+_NOT_GIVEN_FLAGS = frozenset({"d", "p", "c", "u", "uj", "ul", "uz", "r", "m", "q", "f", "x", "eng", "y", "o"})
 NAME_FLAGS_AFTER_SURNAME = frozenset({"j", "n", "ng", "nr", "nrfg", "a", "ag", "b", "g", "e", "z", "nz", "x"})
 
 # priorities: a blocker beats a gazetteer form of the same length, which beats any rule
@@ -459,6 +460,20 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
                 out.append(Cand(s, end, "PERSON", None, "person:nr" if not after_title else "person:title",
                                 P_RULE, contain=False))
             done_to = j
+    # a surname jieba left alone, then the given name as its own word: 经理/杨/建新, 曹/新民/表示
+    for k in todo:
+        w, f, s, e = toks[k]
+        if len(w) != 1 or w not in r.surnames or w in r.not_name_chars or k + 1 >= n:
+            continue
+        w2, f2, s2, e2 = toks[k + 1]
+        if not 1 <= len(w2) <= 2 or f2 in _NOT_GIVEN_FLAGS or w2 in titles or w2 in r.surname_titles \
+                or cx.gz_owner[s2] != -1 or any(c in r.not_name_chars or not "\u4e00" <= c <= "\u9fff" for c in w2):
+            continue
+        nxt = toks[k + 2][0] if k + 2 < n else ""
+        after_title = k > 0 and toks[k - 1][0] in titles
+        if (nxt in r.person_verbs or nxt in titles or nxt in r.surname_titles
+                or (after_title and (not nxt or nxt[0] in "，。、；：,:")) or (f in PERSON_FLAGS and nxt in ("：", ":"))):
+            out.append(Cand(s, e2, "PERSON", None, "person:surname+given", P_RULE))
     # a surname alone before a title: 江主席, 王部长
     st_titles = r.surname_titles
     sts = cx.st.surname_titles_set
