@@ -816,7 +816,19 @@ def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
     r, norm = cx.r, cx.norm
     out = []
     first = cx.st.org_ext_first
+    owner, spans = cx.gz_owner, cx.gz_spans
     for c in orgs:
+        # a branch, with or without a place: 中国电信武汉分公司, 招行广州分行
+        pos = c.end
+        if pos < cx.n and owner[pos] >= 0 and spans[owner[pos]].start == pos and spans[owner[pos]].type in ("GPE", "LOC"):
+            pos = spans[owner[pos]].end
+        elif pos in cx.tok_start and pos < cx.n:
+            w, f, s_, e_ = cx.toks[cx.tok_index(pos)]
+            if f == "ns" and w not in r.not_place:
+                pos = e_
+        br = _starts_any(norm[pos:pos + 3], r.org_branches)
+        if br and (pos + len(br)) in cx.tok_start:
+            out.append(Cand(c.start, pos + len(br), "ORG", None, "org:branch", P_RULE, contain=True))
         # 第九届全国人民代表大会: the session number belongs to the body
         if c.start >= 3 and norm[c.start - 1] in "届次":
             m = _SESSION_RE.search(norm, max(0, c.start - 7), c.start)

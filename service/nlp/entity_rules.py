@@ -84,6 +84,7 @@ class Rules:
     person_trailing: tuple = ()
     surname_titles: tuple = ()
     org_extensions: tuple = ()
+    org_branches: tuple = ()
     road_suffixes: tuple = ()
     road_heads_alone: frozenset = frozenset()
     not_road: frozenset = frozenset()
@@ -143,6 +144,7 @@ def load(path: str = PATH) -> Rules:
         person_trailing=_by_length(_words(d, "person_trailing")),
         surname_titles=_by_length(_words(d, "surname_titles")),
         org_extensions=_by_length(_words(d, "org_extensions")),
+        org_branches=_by_length(_words(d, "org_branches")),
         road_suffixes=_by_length(_words(ad, "road_suffixes", _AD)),
         road_heads_alone=frozenset(_words(ad, "road_heads_alone", _AD)),
         not_road=frozenset(_words(ad, "not_road", _AD)),
