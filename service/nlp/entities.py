@@ -291,14 +291,18 @@ def _resolve(cands: List[Cand], n: int) -> List[Cand]:
     return kept
 
 
-def _two_ok(cx: _Ctx, s: int, e: int) -> bool:
-    """A two-character name is one word, or the start or end of one, never half of two."""
+def _two_ok(cx: _Ctx, s: int, e: int, etype: str) -> bool:
+    """A two-character name is one word, or the start or end of one, never half of two;
+    a person's name starts a longer word only before a title (李鹏总理, not 陈云/林)."""
     ts = cx.tok_start
     if s in ts and e in ts:
         return True
     toks = cx.toks
     if s in ts:
         t = toks[cx.tok_index(s)]
+        if etype == "PERSON":
+            rest = t[0][e - s:]
+            return rest in cx.r.titles or rest in cx.r.surname_titles or rest in cx.r.person_trailing
         return t[3] > e
     t = toks[cx.tok_index(e - 1)]
     return t[2] < s
@@ -315,7 +319,7 @@ def _gazetteer_cands(cx: _Ctx) -> None:
     # into the next one (中/行政 is no 中行)
     norm = cx.norm
     dec = [(s - e, 0 if x < 0 else 1, s, e, x) for s, e, x in gz.match_list(norm)
-           if x < 0 or norm[s].isascii() or ((s in ts or e in ts) and (e - s != 2 or _two_ok(cx, s, e)))]
+           if x < 0 or norm[s].isascii() or ((s in ts or e in ts) and (e - s != 2 or _two_ok(cx, s, e, entries[x].type)))]
     dec.sort()
     occ = bytearray(cx.n + 1)
     kept = []
