@@ -534,7 +534,8 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
         if owner[s] >= 0 and owner[e - 1] == owner[s] and f == "ns":
             continue      # a listed place: the gazetteer has it
         if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _N_COUNTRIES.match(w) and not _ends_with(w, cx.st.gov_inst)
-                and not set(w) <= cx.st.abbrev_chars):
+                and not set(w) <= cx.st.abbrev_chars
+                and not (len(w) == 2 and w[0] in r.abbrev_prefixes and w[1] in cx.st.abbrev_chars)):   # 驻沪, 离港: prefix + abbreviation
             end = e
             typ = "GPE"
             if k + 1 < n:
