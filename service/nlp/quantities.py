@@ -650,6 +650,8 @@ def _bare_useful(s, st, en_, p, num, ctx=None):
         return True
     if p + 1 < len(s) and s[p] == " " and "a" <= s[p + 1] <= "z":
         return True
+    if p + 1 < len(s) and s[p] == " " and _DEMONYM_AT.match(s, p + 1):
+        return True                   # 23 Chinese entities: a count read by _english_count
     if num.script == "cn" and ("亿" in s[st:en_] or "兆" in s[st:en_]):
         return True
     if ctx is None:
@@ -1022,6 +1024,10 @@ _EN_LEAD_OK = {"about", "nearly", "over", "some", "around", "almost", "only", "j
                "another", "all", "those", "these", "its", "their", "but", "while", "and", "or", "today", "now"}
 
 
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:ese|ian|ean|an|ish|ch|i)$")
+_DEMONYM_AT = re.compile(r"[A-Z][a-z]+(?:ese|ian|ean|an|ish|ch|i) [a-z]")
+
+
 def _english_count(s, q):
     """27,000 jobs, 17 elements, 1,463 rare earth refining patents: unit null, counted = the noun."""
     if q.has_unit or q.script not in ("ar", "en"):
@@ -1048,7 +1054,11 @@ def _english_count(s, q):
         pos = m.end()
     for i, (w, a, b) in enumerate(words):
         lw = w.lower()
-        if lw in _L["en_skip"] or not w.islower():
+        if lw in _L["en_skip"]:
+            return None
+        if not w.islower():
+            if _DEMONYM.match(w):
+                continue                  # 23 Chinese entities, 12 European firms
             return None
         if lw in _L["en_count_irregular"] or lw.endswith("s") and len(lw) > 3 and lw not in _L["en_count_stop"] \
                 and not lw.endswith("ss") and not lw.endswith("us") and not lw.endswith("is") and not lw.endswith("'s"):
