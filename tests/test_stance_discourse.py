@@ -59,6 +59,20 @@ def test_reaction_does_not_reach_beyond_the_lookback():
     assert not any(a == "criticize" for _s, _t, _l, a in got)
 
 
+def test_english_listing_sanctions_whoever_is_named_between_verb_and_list():
+    got = triples("It rose. The U.S. added Huawei and SMIC to the Entity List in 2019.")
+    assert ("美国", "华为", "against", "sanction") in got
+    assert ("美国", "中芯国际", "against", "sanction") in got
+    assert not triples("The entity list grew longer after the review.")
+
+
+def test_english_reaction_to_the_move():
+    got = triples("The Commerce Department's Bureau of Industry and Security added 23 Chinese entities to the "
+                  "Entity List. Beijing said it firmly opposes the move.")
+    assert ("美国商务部工业与安全局", "中国", "against", "sanction") in got
+    assert ("中国", "美国商务部工业与安全局", "against", "oppose") in got
+
+
 def test_topic_of_talks_is_no_act():
     got = triples("韩国与美国在首尔会谈，双方就汽车关税和半导体合作达成共识。")
     assert not any(a == "tariff" for _s, _t, _l, a in got)
@@ -80,11 +94,16 @@ def test_long_repetitive_input_is_safe_and_deduplicated():
 
 @pytest.mark.parametrize("bad, msg", [
     ("version: 1\ncoordinators: []\nreactions: {oppose: {zh: [反对], en: [oppose]}}\nanaphors: {zh: [此], en: [it]}\n"
-     "lookback_sentences: 2\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n", "coordinators"),
+     "lookback_sentences: 2\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n"
+     "listing: {verbs: [added], lists: [entity list], max_chars: 100}\n", "coordinators"),
     ("version: 1\ncoordinators: [和]\nreactions: {praise: {zh: [好], en: [good]}}\nanaphors: {zh: [此], en: [it]}\n"
-     "lookback_sentences: 2\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n", "praise"),
+     "lookback_sentences: 2\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n"
+     "listing: {verbs: [added], lists: [entity list], max_chars: 100}\n", "praise"),
     ("version: 1\ncoordinators: [和]\nreactions: {oppose: {zh: [反对], en: [oppose]}}\nanaphors: {zh: [此], en: [it]}\n"
-     "lookback_sentences: 9\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n", "lookback_sentences"),
+     "lookback_sentences: 9\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n"
+     "listing: {verbs: [added], lists: [entity list], max_chars: 100}\n", "lookback_sentences"),
+    ("version: 1\ncoordinators: [和]\nreactions: {oppose: {zh: [反对], en: [oppose]}}\nanaphors: {zh: [此], en: [it]}\n"
+     "lookback_sentences: 2\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n", "listing"),
 ])
 def test_bad_data_file_fails_at_load(tmp_path, bad, msg):
     p = tmp_path / "stance_discourse.yaml"

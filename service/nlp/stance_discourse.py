@@ -48,6 +48,9 @@ class Rules:
     topic_markers: Tuple[str, ...]
     topic_verbs: Tuple[str, ...]
     topic_max: int
+    listing_verbs: Tuple[str, ...] = ()
+    listing_lists: Tuple[str, ...] = ()
+    listing_max: int = 160
 
 
 _rules: Optional[Rules] = None
@@ -81,6 +84,10 @@ def load(path: str = PATH) -> Rules:
         raise lexicons.DataFileError(f"{_F}: lookback_sentences must be an integer 0..5")
     if not isinstance(tmax, int) or not 1 <= tmax <= 80:
         raise lexicons.DataFileError(f"{_F}: topic.max_chars must be an integer 1..80")
+    lst = lexicons.mapping(d, "listing", _F)
+    lmax = lst.get("max_chars")
+    if not isinstance(lmax, int) or not 10 <= lmax <= 400:
+        raise lexicons.DataFileError(f"{_F}: listing.max_chars must be an integer 10..400")
     auto = ahocorasick.Automaton()
     for cue in reactions:
         auto.add_word(cue, cue)
@@ -94,6 +101,9 @@ def load(path: str = PATH) -> Rules:
         topic_markers=tuple(_zh(lexicons.str_list(topic, "markers", lexicons.at(_F, "topic"), non_empty=True))),
         topic_verbs=tuple(_zh(lexicons.str_list(topic, "verbs", lexicons.at(_F, "topic"), non_empty=True))),
         topic_max=tmax,
+        listing_verbs=tuple(w.lower() for w in lexicons.str_list(lst, "verbs", lexicons.at(_F, "listing"), non_empty=True)),
+        listing_lists=tuple(w.lower() for w in lexicons.str_list(lst, "lists", lexicons.at(_F, "listing"), non_empty=True)),
+        listing_max=lmax,
     )
     return _rules
 
@@ -114,7 +124,8 @@ def apply(doc: Doc, mentions: List[tuple], org_country: Optional[Dict[str, str]]
     stances = _drop_topics(doc, r, low, doc.stances)
     seen = {_key(s) for s in stances}
     starts = [m[0] for m in mentions]
-    added = _coordinated(norm, low, r, stances, mentions, starts, seen)
+    added = _listing(doc, low, r, mentions, starts, seen)
+    added += _coordinated(norm, low, r, stances + added, mentions, starts, seen)
     added += _reactions(doc, norm, low, r, stances + added, mentions, starts, seen, org_country or {})
     if added:
         stances = sorted(stances + added, key=lambda s: (s["evidence"]["start"], s["evidence"]["end"]))
@@ -171,6 +182,70 @@ def _in_topic(low: str, r: Rules, s: int, e: int, trig: str) -> bool:
             return True
         i = low.find(trig, i + 1, e)
     return False
+
+
+# -- English listing ------------------------------------------------------------
+
+def _listing(doc, low, r, mentions, starts, seen) -> List[dict]:
+    """"X added 23 Chinese entities to the Entity List": X sanctions whoever is named in between."""
+    if "list" not in low:
+        return []
+    out = []
+    for lst in r.listing_lists:
+        i = low.find(lst)
+        while i != -1:
+            j = i + len(lst)
+            if (i == 0 or not low[i - 1].isalpha()) and (j >= len(low) or not low[j].isalpha()):
+                out.extend(_listing_at(doc, low, r, mentions, starts, seen, i, j))
+            i = low.find(lst, j)
+    return out
+
+
+def _sentence_start(low: str, lo: int, i: int) -> int:
+    """The start of the sentence holding ``i`` (no earlier than ``lo``); "U.S." ends none."""
+    k = i
+    while True:
+        p = max(low.rfind(c, lo, k) for c in ".;!?\n。；")
+        if p < 0:
+            return lo
+        if low[p] == "." and p >= 1 and low[p - 1].isalpha() and (p < 2 or not low[p - 2].isalpha()):
+            k = p           # U.S. / U.K.: a one-letter abbreviation
+            continue
+        return p + 1
+
+
+def _listing_at(doc, low, r, mentions, starts, seen, i, j) -> List[dict]:
+    lo = _sentence_start(low, max(0, i - r.listing_max), i)
+    # the verb: the last listing verb before "to the … list"
+    best = None
+    for v in r.listing_verbs:
+        k = low.rfind(" " + v + " ", lo, i)
+        if k != -1 and (best is None or k > best[0]):
+            best = (k + 1, k + 1 + len(v))
+    if best is None:
+        return []
+    vs, ve = best
+    between = [mentions[k] for k in range(bisect.bisect_left(starts, ve), bisect.bisect_left(starts, i))
+               if mentions[k][3] in TARGET_TYPES and mentions[k][1] <= i]
+    subj = None
+    for k in range(bisect.bisect_left(starts, vs) - 1, bisect.bisect_left(starts, lo) - 1, -1):
+        m = mentions[k]
+        if m[3] in ACTOR_TYPES and m[1] <= vs:
+            subj = m
+            break
+    if subj is None or not between:
+        return []
+    out = []
+    s, e = _trim(doc.norm, lo, j)
+    for m in between:
+        new = {"source": subj[2], "target": m[2], "label": "against", "action": "sanction",
+               "evidence": doc.mention(s, e), "confidence": 0.8}
+        key = _key(new)
+        if key in seen or m[2] == subj[2]:
+            continue
+        seen.add(key)
+        out.append(new)
+    return out
 
 
 # -- coordinated parties ------------------------------------------------------
