@@ -121,7 +121,7 @@ def units(doc: Doc) -> List[Span]:
     for s in sents:
         # (the pattern ends in "." at the end of the text: no other sentence can match it)
         if out and s.start - out[-1].end <= 2 and doc.norm[out[-1].end - 2:out[-1].end].rstrip("\n")[-1:] == "." \
-                and _ABBREV_END.search(doc.norm[out[-1].start:out[-1].end]):
+                and _abbrev_end(doc.norm, out[-1].start, out[-1].end):
             out[-1] = Span(out[-1].start, s.end, "sentence", "stance.join_abbrev")
         else:
             out.append(s)
@@ -129,12 +129,54 @@ def units(doc: Doc) -> List[Span]:
     return out
 
 
+def _abbrev_end(norm: str, s: int, e: int) -> bool:
+    """``_ABBREV_END.search(norm[s:e])``, read in the sentence's last characters only: a match
+    ends at the end (or before a final newline) and, when one exists, one starts in the last 7
+    characters ("Corp.", or the last two letter-dot pairs of "U.S.A.", whose letter follows a
+    dot).  Searched from a position (not a slice), ``\b`` sees the character before it, which is
+    the sentence's own when the sentence is longer than the window."""
+    if e - s <= _ABBREV_TAIL:
+        return _ABBREV_END.search(norm[s:e]) is not None
+    return _ABBREV_END.search(norm, e - _ABBREV_TAIL, e) is not None
+
+
+_ABBREV_TAIL = 10
+
+
+def _hard_starts(norm: str, start: int, end: int) -> list:
+    """Every position of [start, end) where a _HARD match can begin, sorted: a space before a
+    dash, a newline, "[", "Group", "Core" (found by str.find, far cheaper than the regex's
+    stop at every space of an English text)."""
+    out = []
+    find = norm.find
+    for cue, back in _HARD_CUES:
+        i = find(cue, start, end)
+        while i >= 0:
+            if i - back >= start:
+                out.append(i - back)
+            i = find(cue, i + 1, end)
+    out.sort()
+    return out
+
+
+# (cue, how far before the cue the match begins): \s[-–—]\s begins at the space before its dash
+_HARD_CUES = (("-", 1), ("–", 1), ("—", 1), ("\n", 0), ("[", 0), ("Group", 0), ("Core", 0))
+
+
 def _segments(norm: str, start: int, end: int):
-    """Hard segments of a sentence: bullets and citation marks end a segment."""
+    """Hard segments of a sentence: bullets and citation marks end a segment.
+
+    As splitting at ``_HARD.finditer(norm, start, end)``, with the regex tried only where a
+    match can begin (``_hard_starts``): the leftmost match at or after each position is the same."""
     pos = start
-    for m in _HARD.finditer(norm, start, end):
-        if m.start() > pos:
-            yield pos, m.start()
+    for c in _hard_starts(norm, start, end):
+        if c < pos:
+            continue
+        m = _HARD.match(norm, c, end)
+        if m is None:
+            continue
+        if c > pos:
+            yield pos, c
         pos = m.end()
     if end > pos:
         yield pos, end
