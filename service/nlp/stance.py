@@ -67,6 +67,9 @@ _CONTINUE = re.compile(r"\s*(?:并且|并|还|随即|随后|同时|而且|也)")
 _QUANT = re.compile(r"(?:原产于|原产自|产自|来自|源自|进口自|多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
 
 _TOKEN_END = itemgetter(3)
+_MENTION_START = itemgetter(0)
+_MENTION_END = itemgetter(1)
+_KIND = itemgetter(3)
 _bisect_left = bisect.bisect_left
 
 _lex: Optional[L.StanceLexicon] = None
@@ -79,6 +82,20 @@ def load() -> None:
     _lex = L.load_stance()
     author_stance.load()
     _scanner = _lex.scanner.merged(author_stance.lexicon().scanner)
+    _derived.clear()
+
+
+def _lexicon_sets(lex) -> tuple:
+    """(the countries and blocs of org_country, the government suffixes as one tuple), once per lexicon."""
+    d = _derived.get(id(lex))
+    if d is None or d[0] is not lex:
+        countries = frozenset(lex.org_country.values())
+        d = _derived[id(lex)] = (lex, countries, tuple(sorted(countries, key=len, reverse=True)),
+                                 tuple(lex.government_suffixes))
+    return d[1:]
+
+
+_derived: dict = {}
 
 
 def lexicon() -> L.StanceLexicon:
@@ -228,9 +245,10 @@ class _Sentence:
     The hits of a kind are looked up in the document's index (``_hit_index``), clipped to the
     segment: those that start in [s, e) and end by e, exactly the segment's own."""
 
-    def __init__(self, doc, low, s, e, index, mentions):
+    def __init__(self, doc, low, s, e, index, mentions, hits=(), hit_starts=()):
         self.doc, self.low, self.s, self.e = doc, low, s, e
         self.index = index
+        self.hits, self.hit_starts = hits, hit_starts     # all of the document's, by start
         self.mentions = mentions
         self._prev_mention = None
         self.titles = _lex.titles if _lex is not None else frozenset()
@@ -294,6 +312,12 @@ class _Sentence:
                 n[max(self.s, m[0] - 1):m[0]] == "在" or n[max(self.s, m[0] - 2):m[0]] in ("位于", "来到")
         return r
 
+    def kinds_in(self, lo, hi) -> set:
+        """The kinds of the document's hits that start inside [lo, hi) (those of ``has`` and more:
+        a kind not among them has no hit there)."""
+        st = self.hit_starts
+        return set(map(_KIND, self.hits[_bisect_left(st, lo):_bisect_left(st, hi)]))
+
     def has(self, kind, lo, hi):
         """Hits of ``kind`` inside [lo, hi) of the segment (bisect: never a scan of the whole sentence)."""
         hs, st = self.lists.get(kind, _NONE)
@@ -355,6 +379,7 @@ def extract(doc: Doc) -> Doc:
     low = L.ascii_lower(norm)
     all_hits = (_scanner or lex.scanner).scan(low)
     index = _hit_index(all_hits)
+    hit_starts = list(map(_MENTION_START, all_hits))
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
@@ -377,9 +402,12 @@ def extract(doc: Doc) -> Doc:
                 continue
             ti = bisect.bisect_left(trig_starts, s)
             tj = bisect.bisect_left(trig_starts, e)
-            if not any(h.end <= e for h in trigs[ti:tj]):
+            for h in trigs[ti:tj]:
+                if h.end <= e:
+                    break
+            else:
                 continue
-            S = _Sentence(doc, low, s, e, index, sm)
+            S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts)
             triggers = _select_triggers(S)
             if triggers:
                 _read_segment(doc, lex, S, triggers, names, seen, out)
@@ -470,45 +498,82 @@ def _select_triggers(S):
     return out
 
 
+class _Clause:
+    """One clause of a segment, read once for all of its triggers: its bounds, the kinds of the
+    lexicon hits that start in it (a kind that is not among them is looked up no further), its
+    actors, those of them that are no place (在吉隆坡, 在白宫宣布), and what its earlier triggers
+    found (the shared subject, the last target, their objects)."""
+    __slots__ = ("cs", "ce", "kinds", "actors", "astarts", "parties", "pstarts", "source", "target",
+                 "objects", "carried_object", "next_trigger", "prev_trigger_end")
+
+    def __init__(self, S, cs, ce, kinds, actors, carried_object):
+        self.cs, self.ce, self.kinds = cs, ce, kinds
+        self.actors = actors
+        self.astarts = [m[0] for m in actors]
+        # the place (or the seat of an office) where it happens is no party (but to an investment)
+        parties = [m for m in actors if not (m[3] in _PLACE_TYPES and S.locative(m))]
+        self.parties = parties
+        self.pstarts = self.astarts if len(parties) == len(actors) else [m[0] for m in parties]
+        self.source = self.target = None
+        self.objects = set()
+        self.carried_object = carried_object
+        self.next_trigger = ce
+        self.prev_trigger_end = cs
+
+
+_PLACE_TYPES = frozenset({"GPE", "LOC", "ORG"})
+
+
 def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
     norm = doc.norm
     carried = None      # subject (or speaker) carried from a previous clause
     carried_object = None   # the other party of the previous clause's act
     main_speaker = None
     tstarts = [t.start for t in triggers]
+    last_trigger = tstarts[-1]
+    # the segment's actors and targets (sorted, non-overlapping: of those that start in a clause,
+    # only the last may run past its end)
+    tm = [m for m in S.mentions if m[3] in TARGET_TYPES]
+    tmstarts = [m[0] for m in tm]
     for cs, ce in _clauses(norm, S.s, S.e):
-        clause_actors = [m for m in S.mentions_in(cs, ce) if m[3] in TARGET_TYPES]
-        ti, tj = bisect.bisect_left(tstarts, cs), bisect.bisect_left(tstarts, ce)
-        ctrig = [t for t in triggers[ti:tj] if t.end <= ce]
-        speaker = _speaker(S, clause_actors, cs, ce) if clause_actors else None
+        clause_actors = tm[_bisect_left(tmstarts, cs):_bisect_left(tmstarts, ce)]
+        if clause_actors and clause_actors[-1][1] > ce:
+            clause_actors.pop()
+        # (the selected triggers do not overlap either)
+        ctrig = triggers[_bisect_left(tstarts, cs):_bisect_left(tstarts, ce)]
+        if ctrig and ctrig[-1].end > ce:
+            ctrig.pop()
+        kinds = S.kinds_in(cs, ce) if clause_actors or ctrig else _NO_KINDS
+        speaker = _speaker(S, clause_actors, cs, ce) if clause_actors and \
+            ("reporting" in kinds or "spokesperson" in kinds) else None
         if speaker is not None:
             main_speaker = speaker
         # 并/还/随即 … continue the main subject (the speaker of reported words)
         if main_speaker is not None and _CONTINUE.match(norm, cs):
             carried = main_speaker
-        ctx = None
+        C = None
         if ctrig:
-            ctx = {"triggers": ctrig, "objects": set(), "carried_object": carried_object}
-            astarts = [m[0] for m in clause_actors]
-        for k, t in enumerate(ctrig):
-            ctx["next_trigger"] = ctrig[k + 1].start if k + 1 < len(ctrig) else ce
-            ctx["prev_trigger_end"] = ctrig[k - 1].end if k else cs
-            # only actors near the verb: a clause of thousands of names stays linear
-            w = WINDOW_EN if _english(t.key) else WINDOW_ZH
-            a0 = bisect.bisect_left(astarts, t.start - w)
-            a1 = bisect.bisect_left(astarts, t.end + w)
-            _read_trigger(doc, lex, S, t, cs, ce, clause_actors[a0:a1], carried, names, seen, out, ctx)
-        if tstarts[-1] < ce:
+            C = _Clause(S, cs, ce, kinds, clause_actors, carried_object)
+            n = len(ctrig)
+            for k, t in enumerate(ctrig):
+                C.next_trigger = ctrig[k + 1].start if k + 1 < n else ce
+                C.prev_trigger_end = ctrig[k - 1].end if k else cs
+                _read_trigger(doc, lex, S, C, t, carried, names, seen, out)
+        if last_trigger < ce:
             break           # no trigger in a later clause: what this clause carries over is not read
-        actors = clause_actors
-        subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)
-                                and not S.verb_object(m) and not S.possessor(m)), None)
+        subj = speaker
+        if subj is None:
+            for m in clause_actors:
+                if m[3] in ACTOR_TYPES and not S.prep_object(m) and not S.verb_object(m) and not S.possessor(m):
+                    subj = m
+                    break
         if subj is not None:
-            subj = _head(norm, S, actors, subj)
-        if subj is not None:
-            carried = subj
-        if ctx is not None and ctx.get("target") is not None:
-            carried_object = ctx["target"]
+            carried = _head(norm, S, clause_actors, subj)
+        if C is not None and C.target is not None:
+            carried_object = C.target
+
+
+_NO_KINDS = frozenset()
 
 
 def _speaker(S, actors, cs, ce):
@@ -542,35 +607,43 @@ def _english(key) -> bool:
 _ENGLISH_KEY: dict = {}
 
 
-def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx):
+def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
     norm = doc.norm
+    cs, ce, kinds = C.cs, C.ce, C.kinds
+    ts, te = t.start, t.end
     action, label, strength = t.value
     english = _english(t.key)
     conf = strength
     rule = ["lexicon:" + t.key]
+    # only actors near the verb: a clause of thousands of names stays linear
+    w = WINDOW_EN if english else WINDOW_ZH
     if action != "invest":
-        # 在吉隆坡 / 在白宫宣布: the place (or the seat of an office) where it happens is no party
-        actors = [m for m in actors if not (m[3] in ("GPE", "LOC", "ORG") and S.locative(m))]
-    before = [m for m in actors if m[1] <= t.start]
-    after = [m for m in actors if m[0] >= t.end]
+        pool, pstarts = C.parties, C.pstarts     # 在吉隆坡 / 在白宫宣布: no party to it
+    else:
+        pool, pstarts = C.actors, C.astarts
+    actors = pool[_bisect_left(pstarts, ts - w):_bisect_left(pstarts, te + w)]
+    # (sorted and non-overlapping: those that end by the verb, then those after it)
+    before = actors[:bisect.bisect_right(actors, ts, key=_MENTION_END)]
+    after = actors[_bisect_left(actors, te, key=_MENTION_START):]
     source = target = None
 
     # passive: 被/遭 X verb  |  verb … by X
-    for p in S.has("passive", cs, t.start if not english else ce):
-        if not english and p.end <= t.start:
-            agent = next((m for m in before if m[0] == p.end or (m[0] - p.end <= 1 and m[0] > p.end)), None)
-            if agent:
-                source = agent
-                target = next((m for m in reversed(before) if m[1] <= p.start), None) or carried
-                rule.append("passive")
-                break
-        elif english and p.start >= t.end and p.start - t.end <= 12:
-            agent = next((m for m in after if 0 <= m[0] - p.end <= 5), None)
-            if agent:
-                source = agent
-                target = next((m for m in reversed(before) if m is not agent), None) or carried
-                rule.append("passive_by")
-                break
+    if "passive" in kinds:
+        for p in S.has("passive", cs, ts if not english else ce):
+            if not english and p.end <= ts:
+                agent = next((m for m in before if m[0] == p.end or (m[0] - p.end <= 1 and m[0] > p.end)), None)
+                if agent:
+                    source = agent
+                    target = next((m for m in reversed(before) if m[1] <= p.start), None) or carried
+                    rule.append("passive")
+                    break
+            elif english and p.start >= te and p.start - te <= 12:
+                agent = next((m for m in after if 0 <= m[0] - p.end <= 5), None)
+                if agent:
+                    source = agent
+                    target = next((m for m in reversed(before) if m is not agent), None) or carried
+                    rule.append("passive_by")
+                    break
 
     if source is None:
         preps = [m for m in before if S.prep_object(m)]
@@ -578,15 +651,14 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
         attributive = None
         if before:
             last = before[-1]
-            gap = norm[last[1]:t.start]
             if english:
-                possessive = gap[:2] in ("'s", "’s")
-                limit = 30 if possessive else 2
+                limit = 30 if norm[last[1]:min(last[1] + 2, ts)] in ("'s", "’s") else 2
                 if S.prep_object(last) and action not in HOSTILE_NOUNS:
                     limit = -1      # "with China rather than …": an object, not an owner
             else:
                 limit = -1 if S.prep_object(last) else 6
-            if len(gap) <= limit and not S.has("reporting", last[1], t.start):
+            # (the gap norm[last[1]:ts] is ts - last[1] long: last ends by the verb)
+            if ts - last[1] <= limit and not ("reporting" in kinds and S.has("reporting", last[1], ts)):
                 attributive = last
                 if _compound(norm, actors, attributive):
                     return          # "US-China tariff war": who does what to whom is not said
@@ -595,27 +667,31 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
             target, attributive = attributive, None
             rule.append("buyer_of")
         # 印度政府拒绝了美国提出的协议: the refuser is the source, the proposer the target
-        refused = S.has("refusal", cs, t.start)
-        if attributive is not None and refused and refused[-1].end <= attributive[0]:
-            by = [m for m in before if m[1] <= refused[-1].start and m[3] in ACTOR_TYPES]
-            if by:
-                target, attributive = attributive, None
-                ctx_source = by[-1]
-                rule.append("refused_proposal")
+        refuser = None
+        if attributive is not None and "refusal" in kinds:
+            refused = S.has("refusal", cs, ts)
+            if refused and refused[-1].end <= attributive[0]:
+                by = [m for m in before if m[1] <= refused[-1].start and m[3] in ACTOR_TYPES]
+                if by:
+                    target, attributive = attributive, None
+                    refuser = by[-1]
+                    rule.append("refused_proposal")
         if preps and not english and target is None and (attributive is None or preps[-1][0] > attributive[0]):
             target = preps[-1]
             rule.append("prep_target")
         cands = [m for m in before if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target
                  and not S.verb_object(m)]
-        if "refused_proposal" in rule:
-            source = ctx_source
+        by_attribute = False
+        if refuser is not None:
+            source = refuser
         elif attributive is not None and attributive is not target and attributive[3] in ACTOR_TYPES:
             source = attributive
+            by_attribute = True
             rule.append("attributive")
-        elif cands and not (ctx.get("source") and cands[-1][2] in ctx.get("objects", ())):
+        elif cands and not (C.source and cands[-1][2] in C.objects):
             source = cands[-1]
-        elif ctx.get("source") is not None:
-            source = ctx["source"]          # shared subject of an earlier verb in this clause
+        elif C.source is not None:
+            source = C.source          # shared subject of an earlier verb in this clause
             rule.append("shared_subject")
         elif carried is not None:
             source = carried
@@ -623,22 +699,23 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
             rule.append("carried_subject")
         if target is None:
             # the object after the verb, up to the next verb (which owns what follows it)
-            nxt_t = ctx.get("next_trigger", ce)
-            lim = min(nxt_t, t.end + (60 if english else 40))
-            nxt = [m for m in after if m[2] != (source[2] if source else None) and m[0] <= lim]
+            lim = min(C.next_trigger, te + (60 if english else 40))
+            src_name = source[2] if source else None
+            nxt = [m for m in after if m[2] != src_name and m[0] <= lim]
             if english:
-                nxt = [m for m in nxt if (S.prep_object(m) or m[0] - t.end <= 30)
+                nxt = [m for m in nxt if (S.prep_object(m) or m[0] - te <= 30)
                        and not (m[3] in ("GPE", "LOC") and action != "invest" and _locative(S.low, m[0]))]
             if nxt:
                 target = nxt[0]
             else:
                 rest = [m for m in before if (source is None or m[2] != source[2])
                         and not (source is not None and _coordinated(norm, S, m, source))]
-                if not rest and action in SYMMETRIC and ctx.get("carried_object") is not None \
-                        and source is not None and ctx["carried_object"][2] != source[2]:
-                    rest = [ctx["carried_object"]]      # "…with the EU, signaling a desire for cooperation"
+                carried_object = C.carried_object
+                if not rest and action in SYMMETRIC and carried_object is not None \
+                        and source is not None and carried_object[2] != source[2]:
+                    rest = [carried_object]      # "…with the EU, signaling a desire for cooperation"
                     rule.append("carried_object")
-                if rest and ("attributive" in rule or action in SYMMETRIC):
+                if rest and (by_attribute or action in SYMMETRIC):
                     target = rest[-1]       # "Indonesia's strategy to escape U.S. tariff threats"
                     conf *= 0.75
                     rule.append("target_before")
@@ -648,7 +725,7 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
                     other = [m for m in near if m[2] != source[2] and m[3] in ACTOR_TYPES
                              and (m[0] >= ce or m[1] <= cs)]
                     # the other party of a dispute: a state, or a bloc that acts as one (欧盟)
-                    blocs = set(lex.org_country.values())
+                    blocs = _lexicon_sets(lex)[0]
                     other = [m for m in other if (m[3] == "GPE" and (names.get(m[2]) or {}).get("id"))
                              or m[2] in blocs]
                     later = [m for m in other if m[0] >= ce]
@@ -667,7 +744,7 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
             target = (target[0], target[1], state, "GPE")
     if english and action in ("trade", "cooperate", "invest", "support", "export_control"):
         # "… technology transfer from China to Brazil", "exports from X to Y": from names the source
-        frm = [m for m in after if m[0] - t.end <= 40 and S.low[max(0, m[0] - 5):m[0]] == "from " and m[3] in ACTOR_TYPES]
+        frm = [m for m in after if m[0] - te <= 40 and S.low[max(0, m[0] - 5):m[0]] == "from " and m[3] in ACTOR_TYPES]
         if frm:
             to = [m for m in after if m[0] > frm[0][0] and m[0] - frm[0][1] <= 12
                   and S.low[max(0, m[0] - 3):m[0]] == "to "]
@@ -681,22 +758,27 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     if source[3] == "ORG" and _country_of(lex, source[2], names) == target[2]:
         return              # a state's own body acting "toward" that state is no stance between actors
 
-    # modifiers in a window before the verb (and easing just after it in English)
-    lo = max(cs, t.start - (36 if english else lex.window_zh))
+    # modifiers in a window before the verb (and easing just after it in English); every window
+    # lies in the clause, so a kind with no hit in the clause has none in it
     if english:
-        lo = max(cs, _word_window_start(norm, t.start, lex.window_en))
-    mods_hi = t.start
+        lo = max(cs, _word_window_start(norm, ts, lex.window_en))
+    else:
+        lo = max(cs, ts - lex.window_zh)
     neg_lo = lo
-    if not english and source[1] <= t.start and cs <= source[1]:
-        neg_lo = min(lo, max(source[1], t.start - 15))     # 中方未与美方达成协议: 未 scopes over the phrase
-    neg_lo = max(neg_lo, ctx.get("prev_trigger_end", neg_lo))  # 不反对…合作: 不 belongs to 反对
-    neg = S.has("negator", neg_lo, mods_hi)
-    refusal = S.has("refusal", neg_lo, mods_hi)
-    modal = S.has("modality", max(cs, source[1] if source[1] <= t.start else cs), t.start) or S.has("modality", lo, mods_hi)
-    # easing reaches over the object (暂停对中国商品加征关税): from the source to the verb
-    ease_lo = lo if english else max(cs, source[1] if source[1] <= t.start else cs)
-    ease = S.has("easing", ease_lo, mods_hi) + (S.has("easing", t.end, min(ce, t.end + 14)) if english else [])
-    restrict = S.has("restricting", lo, mods_hi) + (S.has("restricting", t.end, min(ce, t.end + 3)) if not english else [])
+    if not english and source[1] <= ts and cs <= source[1]:
+        neg_lo = min(lo, max(source[1], ts - 15))     # 中方未与美方达成协议: 未 scopes over the phrase
+    neg_lo = max(neg_lo, C.prev_trigger_end)  # 不反对…合作: 不 belongs to 反对
+    neg = S.has("negator", neg_lo, ts) if "negator" in kinds else []
+    refusal = S.has("refusal", neg_lo, ts) if "refusal" in kinds else []
+    src_lo = max(cs, source[1] if source[1] <= ts else cs)
+    modal = (S.has("modality", src_lo, ts) or S.has("modality", lo, ts)) if "modality" in kinds else []
+    ease = restrict = []
+    if "easing" in kinds:
+        # easing reaches over the object (暂停对中国商品加征关税): from the source to the verb
+        ease = S.has("easing", lo if english else src_lo, ts) + \
+            (S.has("easing", te, min(ce, te + 14)) if english else [])
+    if "restricting" in kinds:
+        restrict = S.has("restricting", lo, ts) + (S.has("restricting", te, min(ce, te + 3)) if not english else [])
     if action in lex.ease_heads and ease:
         label = "favor"
         rule.append("easing:" + ease[-1].key)
@@ -716,9 +798,9 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     dist = abs(target[0] - source[0])
     if dist > 60:
         conf *= 0.85
-    ctx["source"] = source
-    ctx["target"] = target
-    ctx["objects"].add(target[2])
+    C.source = source
+    C.target = target
+    C.objects.add(target[2])
     _emit(doc, lex, S, source, target, label, action, t, cs, ce, conf, rule, names, seen, out)
     # coordinated sources: "General Motors and Tesla oppose", 德国、美国和越南
     prev = source
@@ -784,7 +866,10 @@ def _word_window_start(norm, pos, words):
 
 def _state_of(lex, org, names):
     """日本政府, 美国当局: an ORG that is the government of a state acts as that state."""
-    for suf in lex.government_suffixes:
+    suffixes = _lexicon_sets(lex)[2]
+    if not org.endswith(suffixes):
+        return None         # (one call for the common case: no suffix at all)
+    for suf in suffixes:
         if org.endswith(suf) and len(org) > len(suf):
             country = org[: -len(suf)]
             if country in names and (names[country].get("type") == "GPE"):
@@ -795,7 +880,8 @@ def _state_of(lex, org, names):
 def _country_of(lex, org, names):
     c = lex.org_country.get(org)
     if c is None:
-        for country in set(lex.org_country.values()):
+        # (longest first: a body of 中国香港 would not be read as one of 中国)
+        for country in _lexicon_sets(lex)[1]:
             if org.startswith(country) and len(org) > len(country):
                 c = country
                 break
