@@ -160,18 +160,18 @@ def _abbrev_end(norm: str, s: int, e: int) -> bool:
 _ABBREV_TAIL = 10
 
 
-def _hard_starts(norm: str, start: int, end: int) -> list:
-    """Every position of [start, end) where a _HARD match can begin, sorted: a space before a
-    dash, a newline, "[", "Group", "Core" (found by str.find, far cheaper than the regex's
-    stop at every space of an English text)."""
+def _hard_starts(norm: str) -> list:
+    """Every position of the text where a _HARD match can begin, sorted: a space before a dash,
+    a newline, "[", "Group", "Core" (str.find, once per document: far cheaper than _HARD's stop at
+    every space of an English text, or any regex scan).  A superset: _HARD.match decides."""
     out = []
     find = norm.find
     for cue, back in _HARD_CUES:
-        i = find(cue, start, end)
+        i = find(cue)
         while i >= 0:
-            if i - back >= start:
+            if i >= back:
                 out.append(i - back)
-            i = find(cue, i + 1, end)
+            i = find(cue, i + 1)
     out.sort()
     return out
 
@@ -180,13 +180,19 @@ def _hard_starts(norm: str, start: int, end: int) -> list:
 _HARD_CUES = (("-", 1), ("–", 1), ("—", 1), ("\n", 0), ("[", 0), ("Group", 0), ("Core", 0))
 
 
-def _segments(norm: str, start: int, end: int):
+def _segments(norm: str, start: int, end: int, starts=None):
     """Hard segments of a sentence: bullets and citation marks end a segment.
 
     As splitting at ``_HARD.finditer(norm, start, end)``, with the regex tried only where a
-    match can begin (``_hard_starts``): the leftmost match at or after each position is the same."""
+    match can begin (``starts``: the document's ``_hard_starts``): the leftmost match at or
+    after each position is the same."""
+    if starts is None:
+        starts = _hard_starts(norm)
     pos = start
-    for c in _hard_starts(norm, start, end):
+    for k in range(_bisect_left(starts, start), len(starts)):
+        c = starts[k]
+        if c >= end:
+            break
         if c < pos:
             continue
         m = _HARD.match(norm, c, end)
@@ -380,6 +386,7 @@ def extract(doc: Doc) -> Doc:
     all_hits = (_scanner or lex.scanner).scan(low)
     index = _hit_index(all_hits)
     hit_starts = list(map(_MENTION_START, all_hits))
+    hard = _hard_starts(norm)
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
@@ -392,7 +399,7 @@ def extract(doc: Doc) -> Doc:
             continue
         seen = set()
         first = len(out)
-        for s, e in _segments(norm, sent.start, sent.end):
+        for s, e in _segments(norm, sent.start, sent.end, hard):
             mi = bisect.bisect_left(m_starts, s)
             mj = bisect.bisect_left(m_starts, e)
             if mj - mi < 2:
