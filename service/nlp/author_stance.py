@@ -34,7 +34,7 @@ ACTOR_TYPES = ("GPE", "ORG", "PERSON")
 # [,，;；:：] | \s[-–—]\s, led by one character class (the regex engine skips to candidates)
 _CLAUSE = re.compile(r"[,，;；:：\s](?:(?<!\s)|(?<=\s)[-–—]\s)")
 # its two halves for _clause_ends: punctuation, and the dashes of " - "
-_CLAUSE_PUNCT = re.compile(r"[,，;；:：]")
+_CLAUSE_PUNCT_CHARS = ",，;；:："
 _ASCII_UPPER = re.compile(r"[A-Z]")
 _FIRST_PERSON = re.compile(r"(?:我|我们|本人|笔者|个人|小编)$")
 _STOP = frozenset({"的", "在", "了", "是", "和", "与", "对", "中", "将"})
@@ -57,25 +57,52 @@ def lexicon() -> L.SentimentLexicon:
 # ---------------------------------------------------------------------------- voice
 
 def _voice_mask(norm: str, lex: L.SentimentLexicon):
-    """Sorted (start, end) regions inside quotation marks (one regex pass over the quote marks only)."""
+    """Sorted (start, end) regions inside quotation marks, read from the quote marks (and
+    newlines) alone, in text order."""
     opening = {o: c for o, c in lex.quotes}
-    marks = lex.quote_marks
     regions = []
+    if not any(o in norm for o in opening):
+        return regions
     close = None
     start = 0
-    for m in marks.finditer(norm):
-        ch = m.group()
+    for pos in _positions(norm, _mark_chars(lex)):
+        ch = norm[pos]
         if close is not None:
             if ch == close:
-                if m.start() - start <= 400:
-                    regions.append((start, m.start()))
+                if pos - start <= 400:
+                    regions.append((start, pos))
                 close = None
             elif ch == "\n":
                 close = None
         elif ch in opening:
             close = opening[ch]
-            start = m.end()
+            start = pos + 1
     return regions
+
+
+def _mark_chars(lex: L.SentimentLexicon) -> tuple:
+    """The quote marks of the lexicon and the newline (the characters of ``lex.quote_marks``)."""
+    chars = _MARKS.get(id(lex))
+    if chars is None or chars[0] is not lex:
+        chars = _MARKS[id(lex)] = (lex, tuple(sorted({c for q in lex.quotes for c in q} | {"\n"})))
+    return chars[1]
+
+
+_MARKS: dict = {}
+
+
+def _positions(text: str, chars) -> list:
+    """The sorted positions of the single characters ``chars`` in ``text`` (str.find per
+    character: a regex scan of UCS-2 text costs several times more)."""
+    out = []
+    find = text.find
+    for ch in chars:
+        i = find(ch)
+        while i >= 0:
+            out.append(i)
+            i = find(ch, i + 1)
+    out.sort()
+    return out
 
 
 def _inside(regions, starts, pos):
@@ -217,7 +244,7 @@ def _clause_ends(norm: str) -> list:
     _CLAUSE.finditer(norm)]``, cheaper): a punctuation match is one character and a " - " match
     holds no punctuation, so the matches are those of the punctuation alone, merged with the
     non-overlapping whitespace-dash-whitespace triples, found by their (rare) dashes."""
-    ends = [m.end() for m in _CLAUSE_PUNCT.finditer(norm)]
+    ends = [p + 1 for p in _positions(norm, _CLAUSE_PUNCT_CHARS)]
     dashes = []
     for ch in "-–—":            # str.find: far cheaper than a regex scan for three rare characters
         d = norm.find(ch, 1)
