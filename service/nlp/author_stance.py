@@ -65,7 +65,7 @@ def _voice_mask(norm: str, lex: L.SentimentLexicon):
         return regions
     close = None
     start = 0
-    for pos in _positions(norm, _mark_chars(lex)):
+    for pos in L.positions(norm, _mark_chars(lex)):
         ch = norm[pos]
         if close is not None:
             if ch == close:
@@ -89,20 +89,6 @@ def _mark_chars(lex: L.SentimentLexicon) -> tuple:
 
 
 _MARKS: dict = {}
-
-
-def _positions(text: str, chars) -> list:
-    """The sorted positions of the single characters ``chars`` in ``text`` (str.find per
-    character: a regex scan of UCS-2 text costs several times more)."""
-    out = []
-    find = text.find
-    for ch in chars:
-        i = find(ch)
-        while i >= 0:
-            out.append(i)
-            i = find(ch, i + 1)
-    out.sort()
-    return out
 
 
 def _inside(regions, starts, pos):
@@ -244,7 +230,7 @@ def _clause_ends(norm: str) -> list:
     _CLAUSE.finditer(norm)]``, cheaper): a punctuation match is one character and a " - " match
     holds no punctuation, so the matches are those of the punctuation alone, merged with the
     non-overlapping whitespace-dash-whitespace triples, found by their (rare) dashes."""
-    ends = [p + 1 for p in _positions(norm, _CLAUSE_PUNCT_CHARS)]
+    ends = [p + 1 for p in L.positions(norm, _CLAUSE_PUNCT_CHARS)]
     dashes = []
     for ch in "-–—":            # str.find: far cheaper than a regex scan for three rare characters
         d = norm.find(ch, 1)

@@ -205,12 +205,44 @@ def _segments(norm: str, start: int, end: int, starts=None):
         yield pos, end
 
 
-def _clauses(norm: str, start: int, end: int):
+def _clause_starts(norm: str) -> list:
+    """Every position of the text where a _CLAUSE match can begin, sorted: its punctuation, and
+    the character before a dash (\\s[-–—]\\s).  A superset: _CLAUSE.match decides the dashes."""
+    out = L.positions(norm, _CLAUSE_PUNCT)
+    dashes = L.positions(norm, "-–—")
+    if dashes:
+        out += [d - 1 for d in dashes if d]
+        out.sort()
+    return out
+
+
+# _CLAUSE's punctuation: one character, a match by itself
+_CLAUSE_PUNCT = ",，;；:：、()（）"
+
+
+def _clauses(norm: str, start: int, end: int, starts=None):
+    """The clauses of a segment: as splitting at ``_CLAUSE.finditer(norm, start, end)``, with the
+    regex tried only where a match can begin (``starts``: the document's ``_clause_starts``)."""
+    if starts is None:
+        starts = _clause_starts(norm)
     pos = start
-    for m in _CLAUSE.finditer(norm, start, end):
-        if m.start() > pos:
-            yield pos, m.start()
-        pos = m.end()
+    punct = _CLAUSE_PUNCT
+    for k in range(_bisect_left(starts, start), len(starts)):
+        c = starts[k]
+        if c >= end:
+            break
+        if c < pos:
+            continue
+        if norm[c] in punct:
+            stop = c + 1
+        else:
+            m = _CLAUSE.match(norm, c, end)
+            if m is None:
+                continue
+            stop = m.end()
+        if c > pos:
+            yield pos, c
+        pos = stop
     if end > pos:
         yield pos, end
 
@@ -251,8 +283,9 @@ class _Sentence:
     The hits of a kind are looked up in the document's index (``_hit_index``), clipped to the
     segment: those that start in [s, e) and end by e, exactly the segment's own."""
 
-    def __init__(self, doc, low, s, e, index, mentions, hits=(), hit_starts=()):
+    def __init__(self, doc, low, s, e, index, mentions, hits=(), hit_starts=(), clause_starts=None):
         self.doc, self.low, self.s, self.e = doc, low, s, e
+        self.clause_starts = clause_starts     # the document's (_clause_starts), else found per segment
         self.index = index
         self.hits, self.hit_starts = hits, hit_starts     # all of the document's, by start
         self.mentions = mentions
@@ -387,6 +420,7 @@ def extract(doc: Doc) -> Doc:
     index = _hit_index(all_hits)
     hit_starts = list(map(_MENTION_START, all_hits))
     hard = _hard_starts(norm)
+    clause_starts = None        # (on first use)
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
@@ -414,7 +448,9 @@ def extract(doc: Doc) -> Doc:
                     break
             else:
                 continue
-            S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts)
+            if clause_starts is None:
+                clause_starts = _clause_starts(norm)
+            S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts, clause_starts)
             triggers = _select_triggers(S)
             if triggers:
                 _read_segment(doc, lex, S, triggers, names, seen, out)
@@ -542,7 +578,7 @@ def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
     # only the last may run past its end)
     tm = [m for m in S.mentions if m[3] in TARGET_TYPES]
     tmstarts = [m[0] for m in tm]
-    for cs, ce in _clauses(norm, S.s, S.e):
+    for cs, ce in _clauses(norm, S.s, S.e, S.clause_starts):
         clause_actors = tm[_bisect_left(tmstarts, cs):_bisect_left(tmstarts, ce)]
         if clause_actors and clause_actors[-1][1] > ce:
             clause_actors.pop()
