@@ -117,12 +117,14 @@ def entity_mentions(doc: Doc) -> list:
         for e in doc.entities or []:
             for m in e.get("mentions") or []:
                 ms.append((m["start"], m["end"], e.get("name"), e.get("type")))
-    ms = sorted(ms, key=lambda m: (m[0], -(m[1] - m[0])))
+    starts = list(map(_MENTION_START, ms))
+    if len(set(starts)) < len(starts) or starts != sorted(starts):
+        ms = sorted(ms, key=lambda m: (m[0], -(m[1] - m[0])))     # (else already in that order)
     out = []
     last_end = -1
     for m in ms:
         if m[0] >= last_end and m[2]:
-            out.append(tuple(m[:4]))
+            out.append(m if type(m) is tuple and len(m) == 4 else tuple(m[:4]))
             last_end = m[1]
     doc.user["_stance_mentions"] = out
     return out
@@ -283,8 +285,10 @@ class _Sentence:
     The hits of a kind are looked up in the document's index (``_hit_index``), clipped to the
     segment: those that start in [s, e) and end by e, exactly the segment's own."""
 
-    def __init__(self, doc, low, s, e, index, mentions, hits=(), hit_starts=(), clause_starts=None):
+    def __init__(self, doc, low, s, e, index, mentions, hits=(), hit_starts=(), clause_starts=None,
+                 prep_ends=None):
         self.doc, self.low, self.s, self.e = doc, low, s, e
+        self._prep_end = prep_ends      # the document's (_prep_ends), else built on first use
         self.clause_starts = clause_starts     # the document's (_clause_starts), else found per segment
         self.index = index
         self.hits, self.hit_starts = hits, hit_starts     # all of the document's, by start
@@ -300,7 +304,6 @@ class _Sentence:
             for kind in ("negator", "refusal"):
                 hs = [h for h in self.of(kind) if not _covered(voided, vstarts, h)]
                 self.lists[kind] = (hs, [h.start for h in hs])
-        self._prep_end = None
         self._vo_memo = {}
         self._loc_memo = {}
         self._prep_memo = {}
@@ -314,11 +317,10 @@ class _Sentence:
 
     @property
     def prep_end(self):
-        """The segment's target prepositions by end offset, the first at each end (on first use)."""
+        """Target prepositions by end offset: the latest start of one that ends there (one of the
+        segment ends at k when ``prep_end.get(k, -1) >= s``: none straddles k, as k < e)."""
         if self._prep_end is None:
-            pe = self._prep_end = {}
-            for h in self.of("target_preps"):
-                pe.setdefault(h.end, h)
+            self._prep_end = _prep_ends(self.index)
         return self._prep_end
 
     @property
@@ -389,7 +391,9 @@ class _Sentence:
         norm = self.doc.norm
         if norm[m[1]:m[1] + 2] in ("'s", "’s"):
             return False        # a possessor ("with ASEAN's trade …") is no prepositional object
-        if j in self.prep_end:
+        pe = self.prep_end
+        s = self.s
+        if pe.get(j, -1) >= s:
             return True
         if not _LATIN.match(norm[j:j + 1]):
             # apposition inside the phrase: 同俄罗斯外长拉夫罗夫 — the person is in the phrase too
@@ -399,7 +403,7 @@ class _Sentence:
                 return True
             # 将多家中国企业, 对部分日本产品: a short quantifier between the marker and the name
             for k in (j - 1, j - 2, j - 3):
-                if k in self.prep_end and k >= self.s and _QUANT.fullmatch(norm, k, j):
+                if pe.get(k, -1) >= s and k >= s and _QUANT.fullmatch(norm, k, j):
                     return True
             return False
         k = j
@@ -409,7 +413,16 @@ class _Sentence:
             k -= 3
             while k > self.s and norm[k - 1] == " ":
                 k -= 1
-        return k != j and k in self.prep_end
+        return k != j and pe.get(k, -1) >= s
+
+
+def _prep_ends(index) -> dict:
+    """The document's target prepositions: end offset → the latest start of one ending there."""
+    pe = {}
+    for h in index.get("target_preps", _NONE)[0]:
+        if pe.get(h.end, -1) < h.start:
+            pe[h.end] = h.start
+    return pe
 
 
 def extract(doc: Doc) -> Doc:
@@ -438,7 +451,9 @@ def extract(doc: Doc) -> Doc:
             mj = bisect.bisect_left(m_starts, e)
             if mj - mi < 2:
                 continue            # a stance needs a source and a target
-            sm = [m for m in mentions[mi:mj] if m[1] <= e]
+            sm = mentions[mi:mj]
+            if sm[-1][1] > e:
+                sm.pop()            # (sorted, non-overlapping: only the last may run past e)
             if len(sm) < 2:
                 continue
             ti = bisect.bisect_left(trig_starts, s)
@@ -450,7 +465,8 @@ def extract(doc: Doc) -> Doc:
                 continue
             if clause_starts is None:
                 clause_starts = _clause_starts(norm)
-            S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts, clause_starts)
+                prep_ends = _prep_ends(index)
+            S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts, clause_starts, prep_ends)
             triggers = _select_triggers(S)
             if triggers:
                 _read_segment(doc, lex, S, triggers, names, seen, out)
