@@ -160,54 +160,60 @@ class _Scored:
         # "我认为" is the author's own voice; "X认为" is X's
         reps = [h for h in reps if not _FIRST_PERSON.search(norm, max(0, h.start - 3), h.start)]
         neg_ends = sorted(h.end for h in negs)
-        self.sent_starts = [u.start for u in units]
+        sent_starts = self.sent_starts = [u.start for u in units]
         self.units = units
-        self.items = []        # (pos, end, weight, is_stance_verb, sentence index)
+        items = self.items = []        # (pos, end, weight, is_stance_verb, sentence index)
         rep_pos = sorted(h.end for h in reps)
         headline_end = units[0].end if units else 0
-        for h in chosen:
-            w = float(h.value) * (1.5 if h.kind == "stance_verb" else 1.0)
-            si = bisect.bisect_right(self.sent_starts, h.start) - 1
-            s0 = units[si].start if si >= 0 else 0
-            win = lex.negation_window if not h.key[:1].isascii() else 12
+        several = len(units) > 1
+        quoted, reported_w, headline_w = lex.voice["quoted"], lex.voice["reported"], lex.voice["headline"]
+        negation_window = lex.negation_window
+        bisect_right = bisect.bisect_right
+        for start, end, key, kind, value in chosen:
+            sv = kind == "stance_verb"
+            w = float(value) * (1.5 if sv else 1.0)
+            si = bisect_right(sent_starts, start) - 1
+            s0 = sent_starts[si] if si >= 0 else 0
+            win = negation_window if not key[:1].isascii() else 12
             # negation: a negator ending within the window before the word (same sentence)
-            j = bisect.bisect_right(neg_ends, h.start) - 1
-            if j >= 0 and neg_ends[j] >= max(s0, h.start - win) and not (h.kind == "stance_verb" and h.key.startswith("不")):
+            j = bisect_right(neg_ends, start) - 1
+            if j >= 0 and neg_ends[j] >= max(s0, start - win) and not (sv and key.startswith("不")):
                 w = -w * 0.8
             if int_at:
                 for gap in range(4):
-                    f_int = int_at.get(h.start - gap)
+                    f_int = int_at.get(start - gap)
                     if f_int:
                         w *= f_int
                         break
             own_voice = True
-            k = bisect.bisect_right(rep_pos, h.start) - 1
+            k = bisect_right(rep_pos, start) - 1
             reported = k >= 0 and rep_pos[k] >= s0
-            if quotes and _inside(quotes, qstarts, h.start):
+            if quotes and _inside(quotes, qstarts, start):
                 # a quotation; introduced by 表示/称 it is surely the speaker's
-                w *= lex.voice["quoted"] * (lex.voice["reported"] if reported else 1.0)
+                w *= quoted * (reported_w if reported else 1.0)
                 own_voice = False
             elif reported:
-                w *= lex.voice["reported"]
+                w *= reported_w
                 own_voice = False
-            if own_voice and h.start < headline_end and len(units) > 1:
-                w *= lex.voice["headline"]
-            self.items.append((h.start, h.end, w, h.kind == "stance_verb", si))
-        self.item_starts = [it[0] for it in self.items]
+            if own_voice and start < headline_end and several:
+                w *= headline_w
+            items.append((start, end, w, sv, si))
         # clause boundaries of the whole text, once, and the actor that owns each evaluative word:
         # the nearest actor before it in its clause (else the nearest after it)
         cuts = [0] + _clause_ends(norm) + [len(norm) + 1]
         self.cuts = cuts
-        self.owner = []
+        owner = self.owner = []
+        clause_of = self.clause_of = []     # the start of each word's clause
         ms = [m for m in mentions if m[3] in ACTOR_TYPES]
         self.names_in_doc = {e.get("name") for e in doc.entities or [] if e.get("type") in ACTOR_TYPES}
         # sentences that name some actor (words there are about that actor, not about everything)
-        self.actor_sents = {bisect.bisect_right(self.sent_starts, m[0]) - 1 for m in ms}
+        self.actor_sents = {bisect_right(sent_starts, m[0]) - 1 for m in ms}
         mst = [m[0] for m in ms]
-        for pos, end, _w, _sv, _si in self.items:
-            c = bisect.bisect_right(cuts, pos) - 1
+        for pos, end, _w, _sv, _si in items:
+            c = bisect_right(cuts, pos) - 1
             a, b = cuts[c], cuts[c + 1]
-            k = bisect.bisect_right(mst, pos) - 1
+            clause_of.append(a)
+            k = bisect_right(mst, pos) - 1
             own = None
             if k >= 0 and ms[k][0] >= a and ms[k][1] <= pos:
                 own = ms[k]
@@ -217,7 +223,7 @@ class _Scored:
                 # "The EU expresses …, highlighting its vulnerability": the sentence's first actor
                 f0 = bisect.bisect_left(mst, units[_si].start)
                 own = ms[f0] if f0 <= k else ms[k]
-            self.owner.append(own)
+            owner.append(own)
 
 
 def _units(doc: Doc):
@@ -405,14 +411,16 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
     for _a, b in victim:
         reach = max(reach, b)
         victim_reach.append(reach)
+    owner, clause_of, actor_sents = scored.owner, scored.clause_of, scored.actor_sents
+    bisect_right = bisect.bisect_right
     for idx, (pos, end, w, is_sv, si) in enumerate(scored.items):
         if si < 0:
             continue
-        k = bisect.bisect_right(span_starts, pos) - 1
+        k = bisect_right(span_starts, pos) - 1
         if k >= 0 and spans[k][0] <= pos and end <= spans[k][1]:
             continue            # the target's own words (反恐 in 俄罗斯在叙利亚的反恐行动) say nothing of it
         if si in by_sent:
-            own = scored.owner[idx]
+            own = owner[idx]
             if own is not None and ename is None:
                 # a phrase target: an actor named inside the phrase (俄罗斯 in 俄罗斯在叙利亚的反恐行动)
                 # is the target; another actor's words are its own
@@ -421,7 +429,7 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
                 f = 1.0             # said of the target itself
             elif own is not None:
                 f = 0.05            # said of another actor in the sentence
-            elif cuts[bisect.bisect_right(cuts, pos) - 1] in clause_starts.get(si, ()):
+            elif clause_of[idx] in clause_starts.get(si, ()):
                 f = 1.0
             else:
                 f = 0.5
@@ -434,7 +442,7 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
                     f = 0.0          # 取消/反对 something else says nothing of this actor
         elif not spans:
             f = 1.0 if short else 0.15
-        elif ename is not None and si in scored.actor_sents:
+        elif ename is not None and si in actor_sents:
             f = 0.05            # a sentence about other actors, not about this one
         elif short:
             f = 0.6

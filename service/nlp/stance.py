@@ -296,7 +296,7 @@ class _Sentence:
         self._prev_mention = None
         self.titles = _lex.titles if _lex is not None else frozenset()
         # negators inside a longer not-negator of the segment (不断, not only) do not negate
-        voided = [(h.start, h.end) for h in self.of("not_negator")]
+        voided = [(h.start, h.end) for h in self.of("not_negator")] if "not_negator" in index else ()
         self.lists = index
         if voided:
             vstarts = [v[0] for v in voided]
@@ -307,7 +307,7 @@ class _Sentence:
         self._vo_memo = {}
         self._loc_memo = {}
         self._prep_memo = {}
-        self.mstarts = [m[0] for m in mentions]
+        self.mstarts = list(map(_MENTION_START, mentions))
 
     def of(self, kind):
         """The segment's hits of ``kind``, in text order."""
@@ -539,7 +539,7 @@ def _covered(spans, starts, h):
 
 def _select_triggers(S):
     """Leftmost-longest, non-overlapping trigger hits, none inside a not-trigger phrase (供应链)."""
-    blocks = [(h.start, h.end) for h in S.of("not_triggers")]
+    blocks = [(h.start, h.end) for h in S.of("not_triggers")] if "not_triggers" in S.index else ()
     bstarts = [b[0] for b in blocks]
     out = []
     last = -1
