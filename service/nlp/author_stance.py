@@ -24,6 +24,8 @@ import bisect
 import math
 import re
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from typing import Optional
 
 from . import normalize
@@ -40,6 +42,8 @@ _FIRST_PERSON = re.compile(r"(?:我|我们|本人|笔者|个人|小编)$")
 _STOP = frozenset({"的", "在", "了", "是", "和", "与", "对", "中", "将"})
 
 _NONE = ((), ())
+_FIRST = itemgetter(0)
+_START_KEY = itemgetter("start")
 _lex: Optional[L.SentimentLexicon] = None
 
 
@@ -207,8 +211,8 @@ class _Scored:
         ms = [m for m in mentions if m[3] in ACTOR_TYPES]
         self.names_in_doc = {e.get("name") for e in doc.entities or [] if e.get("type") in ACTOR_TYPES}
         # sentences that name some actor (words there are about that actor, not about everything)
-        self.actor_sents = {bisect_right(sent_starts, m[0]) - 1 for m in ms}
-        mst = [m[0] for m in ms]
+        mst = list(map(_FIRST, ms))
+        self.actor_sents = {i - 1 for i in set(map(bisect_right, repeat(sent_starts, len(mst)), mst))}
         for pos, end, _w, _sv, _si in items:
             c = bisect_right(cuts, pos) - 1
             a, b = cuts[c], cuts[c + 1]
@@ -346,7 +350,7 @@ def _salient(doc: Doc, units):
         ms = e.get("mentions") or []
         if not ms:
             continue
-        first = min(m["start"] for m in ms)
+        first = min(map(_START_KEY, ms))
         s = len(ms) + (3 if first < head_end else 0)
         scores.append((-s, first, e.get("name")))
     scores.sort()
@@ -389,18 +393,25 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
     norm = doc.norm
     n = len(units)
     # which sentences mention the target, and the clause spans of those mentions
-    by_sent = {}
+    # (sentence index → the starts of the clauses that name the target)
+    clause_starts = {}
     cuts = scored.cuts
-    for a, b in spans:
-        si = bisect.bisect_right(scored.sent_starts, a) - 1
+    sent_starts = scored.sent_starts
+    bisect_right = bisect.bisect_right
+    span_starts = list(map(_FIRST, spans))
+    for a in span_starts:
+        si = bisect_right(sent_starts, a) - 1
         if si < 0:
             continue
-        c = bisect.bisect_right(cuts, a) - 1
-        by_sent.setdefault(si, []).append((cuts[c], cuts[c + 1]))
-    clause_starts = {si: {a for a, _b in cl} for si, cl in by_sent.items()}
+        c = cuts[bisect_right(cuts, a) - 1]
+        cl = clause_starts.get(si)
+        if cl is None:
+            clause_starts[si] = {c}
+        else:
+            cl.add(c)
+    by_sent = clause_starts
     per_sent = [0.0] * n
     total = 0.0
-    span_starts = [a for a, _b in spans]
     tstarts = set(span_starts)
     names_in_doc = scored.names_in_doc
     # clauses where the target suffers a hostile act of another actor
@@ -412,7 +423,6 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
         reach = max(reach, b)
         victim_reach.append(reach)
     owner, clause_of, actor_sents = scored.owner, scored.clause_of, scored.actor_sents
-    bisect_right = bisect.bisect_right
     for idx, (pos, end, w, is_sv, si) in enumerate(scored.items):
         if si < 0:
             continue

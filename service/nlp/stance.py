@@ -705,7 +705,8 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
                     break
 
     if source is None:
-        preps = [m for m in before if S.prep_object(m)]
+        # (Chinese only: an English prepositional object is no target before the verb)
+        preps = [m for m in before if S.prep_object(m)] if not english else ()
         # an actor right before the verb is its source ("U.S. tariff threats", "China's export controls")
         attributive = None
         if before:
