@@ -81,7 +81,8 @@ def load() -> None:
     global _lex, _scanner
     _lex = L.load_stance()
     author_stance.load()
-    _scanner = _lex.scanner.merged(author_stance.lexicon().scanner)
+    # (the target prepositions are asked only where they end: no hit of theirs is listed)
+    _scanner = _lex.scanner.merged(author_stance.lexicon().scanner, ends_only=("target_preps",))
     _derived.clear()
 
 
@@ -288,7 +289,8 @@ class _Sentence:
     def __init__(self, doc, low, s, e, index, mentions, hits=(), hit_starts=(), clause_starts=None,
                  prep_ends=None):
         self.doc, self.low, self.s, self.e = doc, low, s, e
-        self._prep_end = prep_ends      # the document's (_prep_ends), else built on first use
+        # the document's target prepositions, {end: latest start} (the scan's end-only kind)
+        self.prep_end = prep_ends if prep_ends is not None else {}
         self.clause_starts = clause_starts     # the document's (_clause_starts), else found per segment
         self.index = index
         self.hits, self.hit_starts = hits, hit_starts     # all of the document's, by start
@@ -314,14 +316,6 @@ class _Sentence:
         hs, st = self.index.get(kind, _NONE)
         e = self.e
         return [h for h in hs[bisect.bisect_left(st, self.s):bisect.bisect_left(st, e)] if h.end <= e]
-
-    @property
-    def prep_end(self):
-        """Target prepositions by end offset: the latest start of one that ends there (one of the
-        segment ends at k when ``prep_end.get(k, -1) >= s``: none straddles k, as k < e)."""
-        if self._prep_end is None:
-            self._prep_end = _prep_ends(self.index)
-        return self._prep_end
 
     @property
     def prev_mention(self):
@@ -391,7 +385,7 @@ class _Sentence:
         norm = self.doc.norm
         if norm[m[1]:m[1] + 2] in ("'s", "’s"):
             return False        # a possessor ("with ASEAN's trade …") is no prepositional object
-        pe = self.prep_end
+        pe = self.prep_end     # (one of the segment ends at k iff pe.get(k, -1) >= s: none straddles k < e)
         s = self.s
         if pe.get(j, -1) >= s:
             return True
@@ -416,20 +410,15 @@ class _Sentence:
         return k != j and pe.get(k, -1) >= s
 
 
-def _prep_ends(index) -> dict:
-    """The document's target prepositions: end offset → the latest start of one ending there."""
-    pe = {}
-    for h in index.get("target_preps", _NONE)[0]:
-        if pe.get(h.end, -1) < h.start:
-            pe[h.end] = h.start
-    return pe
 
 
 def extract(doc: Doc) -> Doc:
     lex = lexicon()
     norm = doc.norm
     low = L.ascii_lower(norm)
-    all_hits = (_scanner or lex.scanner).scan(low)
+    ends: dict = {}
+    all_hits = _scanner.scan(low, ends)
+    prep_ends = ends.get("target_preps", {})
     index = _hit_index(all_hits)
     hit_starts = list(map(_MENTION_START, all_hits))
     hard = _hard_starts(norm)
@@ -465,7 +454,6 @@ def extract(doc: Doc) -> Doc:
                 continue
             if clause_starts is None:
                 clause_starts = _clause_starts(norm)
-                prep_ends = _prep_ends(index)
             S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts, clause_starts, prep_ends)
             triggers = _select_triggers(S)
             if triggers:
