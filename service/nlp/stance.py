@@ -165,15 +165,20 @@ _ABBREV_TAIL = 10
 
 def _hard_starts(norm: str) -> list:
     """Every position of the text where a _HARD match can begin, sorted: a space before a dash,
-    a newline, "[", "Group", "Core" (str.find, once per document: far cheaper than _HARD's stop at
-    every space of an English text, or any regex scan).  A superset: _HARD.match decides."""
+    a newline, "[" before a digit, "Group", "Core" (str.find, once per document: far cheaper than
+    _HARD's stop at every space of an English text, or any regex scan).  A superset: _HARD.match
+    decides."""
     out = []
     find = norm.find
     for cue, back in _HARD_CUES:
         i = find(cue)
         while i >= 0:
-            if i >= back:
-                out.append(i - back)
+            if back:
+                # \s[-–—]\s: the dash of "rare-earth" or "US-China" follows no space
+                if i >= 1 and norm[i - 1].isspace():
+                    out.append(i - 1)
+            elif cue != "[" or norm[i + 1:i + 2].isdecimal():     # \[\d+\]
+                out.append(i)
             i = find(cue, i + 1)
     out.sort()
     return out
@@ -214,7 +219,8 @@ def _clause_starts(norm: str) -> list:
     out = L.positions(norm, _CLAUSE_PUNCT)
     dashes = L.positions(norm, "-–—")
     if dashes:
-        out += [d - 1 for d in dashes if d]
+        # (\s[-–—]\s: the dash of "rare-earth" follows no space)
+        out += [d - 1 for d in dashes if d and norm[d - 1].isspace()]
         out.sort()
     return out
 
@@ -331,7 +337,7 @@ class _Sentence:
         p = m[0]
         r = self._vo_memo.get(p)
         if r is None:
-            r = self._vo_memo[p] = not _LATIN.match(self.doc.norm[p:p + 1]) and _verb_ends_at(self.doc, p)
+            r = self._vo_memo[p] = not _is_latin_at(self.doc.norm, p) and _verb_ends_at(self.doc, p)
         return r
 
     def possessor(self, m) -> bool:
@@ -389,7 +395,7 @@ class _Sentence:
         s = self.s
         if pe.get(j, -1) >= s:
             return True
-        if not _LATIN.match(norm[j:j + 1]):
+        if not _is_latin_at(norm, j):
             # apposition inside the phrase: 同俄罗斯外长拉夫罗夫 — the person is in the phrase too
             prev = self.prev_mention.get(m[0])
             if prev is not None and 0 < m[0] - prev[1] <= 6 and _ends_with_title(norm[prev[1]:m[0]], self.titles) \
@@ -641,6 +647,12 @@ def _speaker(S, actors, cs, ce):
 
 def _gap_ok(norm, a, b, limit):
     return 0 <= b - a <= limit
+
+
+def _is_latin_at(norm: str, i: int) -> bool:
+    """``_LATIN.match(norm[i:i + 1])``: an ASCII letter at ``i``."""
+    ch = norm[i:i + 1]
+    return ("a" <= ch <= "z" or "A" <= ch <= "Z") and ch != ""
 
 
 def _english(key) -> bool:
