@@ -705,8 +705,13 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
                     break
 
     if source is None:
-        # (Chinese only: an English prepositional object is no target before the verb)
-        preps = [m for m in before if S.prep_object(m)] if not english else ()
+        # the last prepositional object before the verb (Chinese only: an English one is no target)
+        prep = None
+        if not english:
+            for m in reversed(before):
+                if S.prep_object(m):
+                    prep = m
+                    break
         # an actor right before the verb is its source ("U.S. tariff threats", "China's export controls")
         attributive = None
         if before:
@@ -736,11 +741,15 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
                     target, attributive = attributive, None
                     refuser = by[-1]
                     rule.append("refused_proposal")
-        if preps and not english and target is None and (attributive is None or preps[-1][0] > attributive[0]):
-            target = preps[-1]
+        if prep is not None and target is None and (attributive is None or prep[0] > attributive[0]):
+            target = prep
             rule.append("prep_target")
-        cands = [m for m in before if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target
-                 and not S.verb_object(m)]
+        # the last actor before the verb that is no object (of a preposition or of a verb)
+        cand = None
+        for m in reversed(before):
+            if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target and not S.verb_object(m):
+                cand = m
+                break
         by_attribute = False
         if refuser is not None:
             source = refuser
@@ -748,8 +757,8 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
             source = attributive
             by_attribute = True
             rule.append("attributive")
-        elif cands and not (C.source and cands[-1][2] in C.objects):
-            source = cands[-1]
+        elif cand is not None and not (C.source and cand[2] in C.objects):
+            source = cand
         elif C.source is not None:
             source = C.source          # shared subject of an earlier verb in this clause
             rule.append("shared_subject")
@@ -761,22 +770,32 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
             # the object after the verb, up to the next verb (which owns what follows it)
             lim = min(C.next_trigger, te + (60 if english else 40))
             src_name = source[2] if source else None
-            nxt = [m for m in after if m[2] != src_name and m[0] <= lim]
-            if english:
-                nxt = [m for m in nxt if (S.prep_object(m) or m[0] - te <= 30)
-                       and not (m[3] in ("GPE", "LOC") and action != "invest" and _locative(S.low, m[0]))]
-            if nxt:
-                target = nxt[0]
+            nxt = None
+            for m in after:
+                if m[0] > lim:
+                    break           # (in order of start)
+                if m[2] != src_name and (not english or (
+                        (S.prep_object(m) or m[0] - te <= 30)
+                        and not (m[3] in ("GPE", "LOC") and action != "invest" and _locative(S.low, m[0])))):
+                    nxt = m
+                    break
+            if nxt is not None:
+                target = nxt
             else:
-                rest = [m for m in before if (source is None or m[2] != source[2])
-                        and not (source is not None and _coordinated(norm, S, m, source))]
+                # the last other party before the verb (no coordinated co-source)
+                rest = None
+                for m in reversed(before):
+                    if (source is None or m[2] != source[2]) \
+                            and not (source is not None and _coordinated(norm, S, m, source)):
+                        rest = m
+                        break
                 carried_object = C.carried_object
-                if not rest and action in SYMMETRIC and carried_object is not None \
+                if rest is None and action in SYMMETRIC and carried_object is not None \
                         and source is not None and carried_object[2] != source[2]:
-                    rest = [carried_object]      # "…with the EU, signaling a desire for cooperation"
+                    rest = carried_object      # "…with the EU, signaling a desire for cooperation"
                     rule.append("carried_object")
-                if rest and (by_attribute or action in SYMMETRIC):
-                    target = rest[-1]       # "Indonesia's strategy to escape U.S. tariff threats"
+                if rest is not None and (by_attribute or action in SYMMETRIC):
+                    target = rest       # "Indonesia's strategy to escape U.S. tariff threats"
                     conf *= 0.75
                     rule.append("target_before")
                 elif action in IMPLICIT_TARGET and source is not None:
@@ -804,12 +823,14 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
             target = (target[0], target[1], state, "GPE")
     if english and action in ("trade", "cooperate", "invest", "support", "export_control"):
         # "… technology transfer from China to Brazil", "exports from X to Y": from names the source
-        frm = [m for m in after if m[0] - te <= 40 and S.low[max(0, m[0] - 5):m[0]] == "from " and m[3] in ACTOR_TYPES]
-        if frm:
-            to = [m for m in after if m[0] > frm[0][0] and m[0] - frm[0][1] <= 12
-                  and S.low[max(0, m[0] - 3):m[0]] == "to "]
-            if to:
-                source, target = frm[0], to[0]
+        low = S.low
+        frm = next((m for m in after if m[0] - te <= 40 and low[max(0, m[0] - 5):m[0]] == "from "
+                    and m[3] in ACTOR_TYPES), None)
+        if frm is not None:
+            to = next((m for m in after if m[0] > frm[0] and m[0] - frm[1] <= 12
+                       and low[max(0, m[0] - 3):m[0]] == "to "), None)
+            if to is not None:
+                source, target = frm, to
                 rule.append("from_to")
     if source is None or target is None or source[2] == target[2]:
         return
