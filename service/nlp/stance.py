@@ -313,7 +313,6 @@ class _Sentence:
                 hs = [h for h in self.of(kind) if not _covered(voided, vstarts, h)]
                 self.lists[kind] = (hs, [h.start for h in hs])
         self._vo_memo = {}
-        self._loc_memo = {}
         self._prep_memo = {}
         self.mstarts = list(map(_MENTION_START, mentions))
 
@@ -345,13 +344,8 @@ class _Sentence:
         return self.doc.norm[m[1]:m[1] + 1] == "的"
 
     def locative(self, m) -> bool:
-        """在吉隆坡举行磋商: a place where something happens is no party to it. (memoised by start)"""
-        r = self._loc_memo.get(m[0])
-        if r is None:
-            n = self.doc.norm
-            r = self._loc_memo[m[0]] = \
-                n[max(self.s, m[0] - 1):m[0]] == "在" or n[max(self.s, m[0] - 2):m[0]] in ("位于", "来到")
-        return r
+        """在吉隆坡举行磋商: a place where something happens is no party to it."""
+        return _locative_zh(self.doc.norm, self.s, m[0])
 
     def kinds_in(self, lo, hi) -> set:
         """The kinds of the document's hits that start inside [lo, hi) (those of ``has`` and more:
@@ -564,7 +558,12 @@ class _Clause:
         self.actors = actors
         self.astarts = [m[0] for m in actors]
         # the place (or the seat of an office) where it happens is no party (but to an investment)
-        parties = [m for m in actors if not (m[3] in _PLACE_TYPES and S.locative(m))]
+        norm, s = S.doc.norm, S.s
+        parties = actors
+        for m in actors:
+            if m[3] in _PLACE_TYPES and _locative_zh(norm, s, m[0]):
+                parties = [m for m in actors if not (m[3] in _PLACE_TYPES and _locative_zh(norm, s, m[0]))]
+                break
         self.parties = parties
         self.pstarts = self.astarts if len(parties) == len(actors) else [m[0] for m in parties]
         self.source = self.target = None
@@ -902,6 +901,11 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
         if country and country != target[2]:
             _emit(doc, lex, S, (source[0], source[1], country, "GPE"), target, label, action, t, cs, ce,
                   conf * 0.9, rule + ["speaker_country"], names, seen, out)
+
+
+def _locative_zh(norm, s, p) -> bool:
+    """Is the mention at ``p`` led by 在 / 位于 / 来到 inside the segment that starts at ``s``?"""
+    return (p > s and norm[p - 1] == "在") or (p - 2 >= s and norm[p - 2:p] in ("位于", "来到"))
 
 
 def _locative(low, pos):
