@@ -60,7 +60,7 @@ def lexicon() -> L.SentimentLexicon:
 
 # ---------------------------------------------------------------------------- voice
 
-def _voice_mask(norm: str, lex: L.SentimentLexicon):
+def _voice_mask(norm: str, lex: L.SentimentLexicon, cache: Optional[dict] = None):
     """Sorted (start, end) regions inside quotation marks, read from the quote marks (and
     newlines) alone, in text order."""
     opening = {o: c for o, c in lex.quotes}
@@ -69,7 +69,7 @@ def _voice_mask(norm: str, lex: L.SentimentLexicon):
         return regions
     close = None
     start = 0
-    for pos in L.positions(norm, _mark_chars(lex)):
+    for pos in L.positions(norm, _mark_chars(lex), cache):
         ch = norm[pos]
         if close is not None:
             if ch == close:
@@ -145,7 +145,8 @@ class _Scored:
                 i -= 1
             return False
 
-        quotes = _voice_mask(norm, lex)
+        chars = doc.user.get("_stance_chars")     # (the actor-stance pass's character positions)
+        quotes = _voice_mask(norm, lex, chars)
         qstarts = [q[0] for q in quotes]
         # polar hits: leftmost-longest among polar/stance-verb hits
         chosen = []
@@ -204,7 +205,7 @@ class _Scored:
             items.append((start, end, w, sv, si))
         # clause boundaries of the whole text, once, and the actor that owns each evaluative word:
         # the nearest actor before it in its clause (else the nearest after it)
-        cuts = [0] + _clause_ends(norm) + [len(norm) + 1]
+        cuts = [0] + _clause_ends(norm, chars) + [len(norm) + 1]
         self.cuts = cuts
         owner = self.owner = []
         clause_of = self.clause_of = []     # the start of each word's clause
@@ -235,21 +236,17 @@ def _units(doc: Doc):
     return units(doc)
 
 
-def _clause_ends(norm: str) -> list:
+def _clause_ends(norm: str, cache: Optional[dict] = None) -> list:
     """End offsets of the _CLAUSE matches of ``norm``, in order (as ``[m.end() for m in
     _CLAUSE.finditer(norm)]``, cheaper): a punctuation match is one character and a " - " match
     holds no punctuation, so the matches are those of the punctuation alone, merged with the
     non-overlapping whitespace-dash-whitespace triples, found by their (rare) dashes."""
-    ends = [p + 1 for p in L.positions(norm, _CLAUSE_PUNCT_CHARS)]
-    dashes = []
-    for ch in "-–—":            # str.find: far cheaper than a regex scan for three rare characters
-        d = norm.find(ch, 1)
-        while d >= 0:
-            dashes.append(d)
-            d = norm.find(ch, d + 1)
+    ends = [p + 1 for p in L.positions(norm, _CLAUSE_PUNCT_CHARS, cache)]
+    dashes = L.positions(norm, "-–—", cache)
+    if dashes and dashes[0] == 0:
+        dashes = dashes[1:]     # (a dash that begins the text has no space before it)
     if not dashes:
         return ends
-    dashes.sort()
     n = len(norm)
     last = -1
     triples = []

@@ -163,29 +163,23 @@ def _abbrev_end(norm: str, s: int, e: int) -> bool:
 _ABBREV_TAIL = 10
 
 
-def _hard_starts(norm: str) -> list:
+def _hard_starts(norm: str, cache: Optional[dict] = None) -> list:
     """Every position of the text where a _HARD match can begin, sorted: a space before a dash,
     a newline, "[" before a digit, "Group", "Core" (str.find, once per document: far cheaper than
     _HARD's stop at every space of an English text, or any regex scan).  A superset: _HARD.match
-    decides."""
-    out = []
+    decides.  (``cache``: the document's character positions, see ``L.positions``.)"""
+    # \s[-–—]\s: the dash of "rare-earth" or "US-China" follows no space
+    out = [d - 1 for d in L.positions(norm, "-–—", cache) if d and norm[d - 1].isspace()]
+    out += L.positions(norm, "\n", cache)
+    out += [i for i in L.positions(norm, "[", cache) if norm[i + 1:i + 2].isdecimal()]     # \[\d+\]
     find = norm.find
-    for cue, back in _HARD_CUES:
+    for cue in ("Group", "Core"):
         i = find(cue)
         while i >= 0:
-            if back:
-                # \s[-–—]\s: the dash of "rare-earth" or "US-China" follows no space
-                if i >= 1 and norm[i - 1].isspace():
-                    out.append(i - 1)
-            elif cue != "[" or norm[i + 1:i + 2].isdecimal():     # \[\d+\]
-                out.append(i)
+            out.append(i)
             i = find(cue, i + 1)
     out.sort()
     return out
-
-
-# (cue, how far before the cue the match begins): \s[-–—]\s begins at the space before its dash
-_HARD_CUES = (("-", 1), ("–", 1), ("—", 1), ("\n", 0), ("[", 0), ("Group", 0), ("Core", 0))
 
 
 def _segments(norm: str, start: int, end: int, starts=None):
@@ -213,11 +207,11 @@ def _segments(norm: str, start: int, end: int, starts=None):
         yield pos, end
 
 
-def _clause_starts(norm: str) -> list:
+def _clause_starts(norm: str, cache: Optional[dict] = None) -> list:
     """Every position of the text where a _CLAUSE match can begin, sorted: its punctuation, and
     the character before a dash (\\s[-–—]\\s).  A superset: _CLAUSE.match decides the dashes."""
-    out = L.positions(norm, _CLAUSE_PUNCT)
-    dashes = L.positions(norm, "-–—")
+    out = L.positions(norm, _CLAUSE_PUNCT, cache)
+    dashes = L.positions(norm, "-–—", cache)
     if dashes:
         # (\s[-–—]\s: the dash of "rare-earth" follows no space)
         out += [d - 1 for d in dashes if d and norm[d - 1].isspace()]
@@ -421,7 +415,8 @@ def extract(doc: Doc) -> Doc:
     prep_ends = ends.get("target_preps", {})
     index = _hit_index(all_hits)
     hit_starts = list(map(_MENTION_START, all_hits))
-    hard = _hard_starts(norm)
+    chars = doc.user["_stance_chars"] = {}     # character positions, shared by the cue finders
+    hard = _hard_starts(norm, chars)
     clause_starts = None        # (on first use)
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
@@ -453,7 +448,7 @@ def extract(doc: Doc) -> Doc:
             else:
                 continue
             if clause_starts is None:
-                clause_starts = _clause_starts(norm)
+                clause_starts = _clause_starts(norm, chars)
             S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts, clause_starts, prep_ends)
             triggers = _select_triggers(S)
             if triggers:
@@ -464,7 +459,7 @@ def extract(doc: Doc) -> Doc:
     doc.user["_stance_hits"] = all_hits
     doc.user["_stance_index"] = index
     author_stance.extract(doc)
-    for k in ("_stance_low", "_stance_hits", "_stance_index", "_stance_units", "_stance_mentions"):
+    for k in ("_stance_low", "_stance_hits", "_stance_index", "_stance_units", "_stance_mentions", "_stance_chars"):
         doc.user.pop(k, None)
     return doc
 

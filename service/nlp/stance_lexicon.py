@@ -43,16 +43,23 @@ def ascii_lower(s: str) -> str:
     return s.encode("utf-8", "surrogatepass").translate(_LOWER_BYTES).decode("utf-8", "surrogatepass")
 
 
-def positions(text: str, chars) -> list:
+def positions(text: str, chars, cache: Optional[dict] = None) -> list:
     """The sorted positions of the single characters ``chars`` in ``text`` (str.find per
-    character: a regex scan of CJK text costs several times more)."""
+    character: a regex scan of CJK text costs several times more).  With ``cache`` (a dict kept
+    for one text), each character's positions are found once for all callers."""
     out = []
-    find = text.find
     for ch in chars:
-        i = find(ch)
-        while i >= 0:
-            out.append(i)
-            i = find(ch, i + 1)
+        ps = cache.get(ch) if cache is not None else None
+        if ps is None:
+            ps = []
+            find = text.find
+            i = find(ch)
+            while i >= 0:
+                ps.append(i)
+                i = find(ch, i + 1)
+            if cache is not None:
+                cache[ch] = ps
+        out += ps
     out.sort()
     return out
 
