@@ -107,9 +107,6 @@ class _Scored:
 
     def __init__(self, doc: Doc, lex: L.SentimentLexicon, units, mentions, low):
         norm = doc.norm
-        hits = doc.user.get("_stance_hits")
-        if hits is None:
-            hits = lex.scanner.scan(low)
         # the hits by kind (each list in text order): the actor-stance pass's index, else one pass here
         index = doc.user.get("_stance_index")
         if index is not None:
@@ -122,7 +119,7 @@ class _Scored:
                 int_at[h.end] = max(int_at.get(h.end, 1.0), float(h.value))
         else:
             voided, polar, negs, reps, int_at = [], [], [], [], {}
-            for h in hits:
+            for h in doc.user.get("_stance_hits") or lex.scanner.scan(low):
                 kind = h.kind
                 if kind == "polar" or kind == "stance_verb":
                     polar.append(h)

@@ -528,8 +528,14 @@ def _select_triggers(S):
     last = -1
     for h in S.of("trigger"):
         if blocks:
+            # inside one of the (up to four) not-trigger phrases that start before it ends
             i = bisect.bisect_left(bstarts, h.end) - 1
-            if any(blocks[k][1] > h.start for k in range(max(0, i - 3), i + 1)):
+            blocked = False
+            for k in range(max(0, i - 3), i + 1):
+                if blocks[k][1] > h.start:
+                    blocked = True
+                    break
+            if blocked:
                 continue
         if h.start >= last:
             out.append(h)
