@@ -296,7 +296,7 @@ class _Sentence:
         self.hits, self.hit_starts = hits, hit_starts     # all of the document's, by start
         self.mentions = mentions
         self._prev_mention = None
-        self.titles = _lex.titles if _lex is not None else frozenset()
+        self.titles = tuple(_lex.titles) if _lex is not None else ()     # (a tuple, for str.endswith)
         # negators inside a longer not-negator of the segment (不断, not only) do not negate
         voided = [(h.start, h.end) for h in self.of("not_negator")] if "not_negator" in index else ()
         self.lists = index
@@ -506,7 +506,7 @@ def _head(norm, S, actors, m):
 
 
 def _ends_with_title(gap, titles):
-    return any(gap.endswith(t) for t in titles) if gap and len(gap) <= 6 else False
+    return gap.endswith(tuple(titles)) if gap and len(gap) <= 6 else False
 
 
 def _covered(spans, starts, h):
@@ -981,9 +981,8 @@ def _country_of(lex, org, names):
 
 
 def _emit(doc, lex, S, source, target, label, action, t, cs, ce, conf, rule, names, seen, out):
-    key = (source[2], target[2], label, action)
-    if action in SYMMETRIC:
-        key = (tuple(sorted((source[2], target[2]))), label, action)
+    a, b = source[2], target[2]
+    key = (((a, b) if a <= b else (b, a)), label, action) if action in SYMMETRIC else (a, b, label, action)
     if key in seen:
         return
     seen.add(key)
