@@ -86,6 +86,11 @@ _EN_SEP = re.compile(r"[\x00-\x2f\x3a-\x60\x7b-\x7f]")
 _SEP_BYTES = bytes(32 if (c <= 0x2f or 0x3a <= c <= 0x60 or 0x7b <= c <= 0x7f) else c for c in range(256))
 
 
+# 1 for a byte that begins a UTF-8 character, 0 for a continuation byte (the characters of a
+# stretch of UTF-8 are the 1s in it)
+_LEAD_BYTES = bytes(0 if 0x80 <= c <= 0xBF else 1 for c in range(256))
+
+
 def _as_bytes(key: str) -> str:
     """A key as the automaton sees it: its UTF-8 bytes, one latin-1 character each."""
     return key.encode("utf-8", "surrogatepass").decode("latin-1")
@@ -158,13 +163,17 @@ class Scanner:
         raw = low.encode("utf-8", "surrogatepass")
         raw = b" " + (raw.translate(_SEP_BYTES) if _HAS_LATIN.search(low) else raw)
         ascii_only = len(raw) == n + 1
-        # byte offsets to character offsets, counted on from the previous hit (hits come in order)
+        # byte offsets to character offsets, counted on from the previous hit (hits come in order):
+        # a character is one byte that is no continuation byte (0x80-0xBF), so the characters of a
+        # stretch of bytes are its non-continuation bytes, counted in C (no slice to decode)
+        leads = raw.translate(_LEAD_BYTES) if not ascii_only else b""
+        count = leads.count
         at_byte = at_char = 0
         for last, (key, klen, english, latin_end, roles, end_kinds) in self._auto.iter(raw.decode("latin-1")):
             if not ascii_only:
                 b = last + 1
                 if b != at_byte:
-                    at_char += len(raw[at_byte:b].decode("utf-8", "surrogatepass"))
+                    at_char += count(1, at_byte, b)
                     at_byte = b
                 last = at_char - 1
             # padded[i] is low[i - 1]
