@@ -202,6 +202,23 @@ def test_entity_mentions_from_user_key_are_used():
     assert ("美国", "中国", "against", "tariff") in triples(doc)
 
 
+@pytest.mark.parametrize("given, kept", [
+    # sorted, named, apart: kept as they are
+    ([(0, 2, "美国", "GPE"), (3, 5, "中国", "GPE")], [(0, 2, "美国", "GPE"), (3, 5, "中国", "GPE")]),
+    # overlapping: the longest at a start, then none that starts inside it
+    ([(0, 2, "美国", "GPE"), (0, 4, "美国商务", "ORG"), (3, 5, "中国", "GPE"), (5, 7, "日本", "GPE")],
+     [(0, 4, "美国商务", "ORG"), (5, 7, "日本", "GPE")]),
+    # unnamed dropped, lists made tuples (and an extra field cut), unsorted sorted
+    ([[3, 5, "中国", "GPE", "x"], (0, 2, "", "GPE")], [(3, 5, "中国", "GPE")]),
+    ([(3, 5, "中国", "GPE"), (0, 2, "美国", "GPE")], [(0, 2, "美国", "GPE"), (3, 5, "中国", "GPE")]),
+])
+def test_entity_mentions_sorted_non_overlapping_named(given, kept):
+    doc = Doc(text="美国商务中国日本", targets=[])
+    doc.user["entity_mentions"] = given
+    out = stance.entity_mentions(doc)
+    assert out == kept and all(type(m) is tuple for m in out)
+
+
 # --------------------------------------------------------------------------- author stances
 
 def test_author_stance_toward_requested_targets():

@@ -29,6 +29,7 @@ from operator import itemgetter
 from typing import Optional
 
 from . import normalize
+from . import stance as _stance     # (a cycle: only its functions are used, at call time)
 from . import stance_lexicon as L
 from .doc import Doc
 
@@ -229,8 +230,7 @@ class _Scored:
 
 
 def _units(doc: Doc):
-    from .stance import units
-    return units(doc)
+    return _stance.units(doc)
 
 
 def _clause_ends(norm: str, cache: Optional[dict] = None) -> list:
@@ -367,8 +367,7 @@ def extract(doc: Doc) -> Doc:
     if not units:
         doc.article_stances = []
         return doc
-    from .stance import entity_mentions
-    mentions = entity_mentions(doc)
+    mentions = _stance.entity_mentions(doc)
     low = doc.user.get("_stance_low") or L.ascii_lower(doc.norm)
     scored = _Scored(doc, lex, units, mentions, low)
     targets = list(doc.targets or []) or _salient(doc, units)
