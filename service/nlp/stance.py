@@ -596,6 +596,8 @@ def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
     # only the last may run past its end)
     tm = [m for m in S.mentions if m[3] in TARGET_TYPES]
     tmstarts = [m[0] for m in tm]
+    # a clause without a trigger is read for its speaker only: not when the segment has none
+    may_speak = bool(S.has("reporting", S.s, S.e) or S.has("spokesperson", S.s, S.e))
     for cs, ce in _clauses(norm, S.s, S.e, S.clause_starts):
         clause_actors = tm[_bisect_left(tmstarts, cs):_bisect_left(tmstarts, ce)]
         if clause_actors and clause_actors[-1][1] > ce:
@@ -604,7 +606,7 @@ def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
         ctrig = triggers[_bisect_left(tstarts, cs):_bisect_left(tstarts, ce)]
         if ctrig and ctrig[-1].end > ce:
             ctrig.pop()
-        kinds = S.kinds_in(cs, ce) if clause_actors or ctrig else _NO_KINDS
+        kinds = S.kinds_in(cs, ce) if ctrig or (clause_actors and may_speak) else _NO_KINDS
         speaker = _speaker(S, clause_actors, cs, ce) if clause_actors and \
             ("reporting" in kinds or "spokesperson" in kinds) else None
         if speaker is not None:
@@ -679,7 +681,9 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
     cs, ce, kinds = C.cs, C.ce, C.kinds
     ts, te = t.start, t.end
     action, label, strength = t.value
-    english = _english(t.key)
+    english = _ENGLISH_KEY.get(t.key)
+    if english is None:
+        english = _english(t.key)
     conf = strength
     rule = ["lexicon:" + t.key]
     # only actors near the verb: a clause of thousands of names stays linear
@@ -832,8 +836,11 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
     if english and action in ("trade", "cooperate", "invest", "support", "export_control"):
         # "… technology transfer from China to Brazil", "exports from X to Y": from names the source
         low = S.low
-        frm = next((m for m in after if m[0] - te <= 40 and low[max(0, m[0] - 5):m[0]] == "from "
-                    and m[3] in ACTOR_TYPES), None)
+        frm = None
+        for m in after:
+            if m[0] - te <= 40 and low[max(0, m[0] - 5):m[0]] == "from " and m[3] in ACTOR_TYPES:
+                frm = m
+                break
         if frm is not None:
             to = next((m for m in after if m[0] > frm[0] and m[0] - frm[1] <= 12
                        and low[max(0, m[0] - 3):m[0]] == "to "), None)
