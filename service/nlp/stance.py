@@ -89,12 +89,13 @@ def load() -> None:
 
 
 def _lexicon_sets(lex) -> tuple:
-    """(the countries and blocs of org_country, the government suffixes as one tuple), once per lexicon."""
+    """(the countries and blocs of org_country, the same longest first, the government suffixes and
+    the titles as tuples), once per lexicon."""
     d = _derived.get(id(lex))
     if d is None or d[0] is not lex:
         countries = frozenset(lex.org_country.values())
         d = _derived[id(lex)] = (lex, countries, tuple(sorted(countries, key=len, reverse=True)),
-                                 tuple(lex.government_suffixes))
+                                 tuple(lex.government_suffixes), tuple(lex.titles))
     return d[1:]
 
 
@@ -304,7 +305,7 @@ class _Sentence:
         self.hits, self.hit_starts = hits, hit_starts     # all of the document's, by start
         self.mentions = mentions
         self._prev_mention = None
-        self.titles = tuple(_lex.titles) if _lex is not None else ()     # (a tuple, for str.endswith)
+        self.titles = _lexicon_sets(_lex)[3] if _lex is not None else ()     # (a tuple, for str.endswith)
         # negators inside a longer not-negator of the segment (不断, not only) do not negate
         voided = [(h.start, h.end) for h in self.of("not_negator")] if "not_negator" in index else ()
         self.lists = index
