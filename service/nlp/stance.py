@@ -535,7 +535,11 @@ def _select_triggers(S):
     bstarts = [b[0] for b in blocks]
     out = []
     last = -1
-    for h in S.of("trigger"):
+    e = S.e
+    hs, st = S.index.get("trigger", _NONE)
+    for h in hs[_bisect_left(st, S.s):_bisect_left(st, e)]:      # (S.of("trigger"), without the list)
+        if h.end > e:
+            continue
         if blocks:
             # inside one of the (up to four) not-trigger phrases that start before it ends
             i = bisect.bisect_left(bstarts, h.end) - 1
