@@ -425,8 +425,7 @@ def extract(doc: Doc) -> Doc:
     index = _hit_index(all_hits)
     hit_starts = list(map(_MENTION_START, all_hits))
     chars = doc.user["_stance_chars"] = {}     # character positions, shared by the cue finders
-    hard = _hard_starts(norm, chars)
-    clause_starts = None        # (on first use)
+    hard = clause_starts = None     # (on first use: a text with no sentence to read needs neither)
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
@@ -439,6 +438,8 @@ def extract(doc: Doc) -> Doc:
             continue
         seen = set()
         first = len(out)
+        if hard is None:
+            hard = _hard_starts(norm, chars)
         for s, e in _segments(norm, sent.start, sent.end, hard):
             mi = bisect.bisect_left(m_starts, s)
             mj = bisect.bisect_left(m_starts, e)
