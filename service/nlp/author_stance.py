@@ -120,7 +120,7 @@ class _Scored:
                 int_at[h.end] = max(int_at.get(h.end, 1.0), float(h.value))
         else:
             voided, polar, negs, reps, int_at = [], [], [], [], {}
-            for h in doc.user.get("_stance_hits") or lex.scanner.scan(low):
+            for h in lex.scanner.scan(low):
                 kind = h.kind
                 if kind == "polar" or kind == "stance_verb":
                     polar.append(h)

@@ -25,8 +25,10 @@ sentence share (source, target, label, action).  Each stance's rule chain is rec
 ``doc.user["stance_rules"]`` (Span.rule), so a wrong stance names its culprit.
 
 One pass of one automaton (stance and sentiment keys) over the document, then per sentence
-bisect lookups of hits and mentions; actors are looked for within 60 (Chinese) / 200
-(English) characters of their verb: linear in the text, never quadratic in entities.
+bisect lookups of hits and mentions; each clause is read once (its actors, the places among
+them, the kinds of hits in it) for all of its triggers; actors are looked for within 60
+(Chinese) / 200 (English) characters of their verb: linear in the text, never quadratic in
+entities.  Segment and clause cuts are tried only where a cue character stands (str.find).
 The author's own stance lives in :mod:`author_stance`.
 """
 from __future__ import annotations
@@ -71,6 +73,7 @@ _TOKEN_END = itemgetter(3)
 _MENTION_START = itemgetter(0)
 _MENTION_END = itemgetter(1)
 _MENTION_NAME = itemgetter(2)
+_HIT_START = itemgetter(0)
 _KIND = itemgetter(3)
 _bisect_left = bisect.bisect_left
 
@@ -413,8 +416,6 @@ class _Sentence:
         return k != j and pe.get(k, -1) >= s
 
 
-
-
 def extract(doc: Doc) -> Doc:
     lex = lexicon()
     norm = doc.norm
@@ -423,7 +424,7 @@ def extract(doc: Doc) -> Doc:
     all_hits = _scanner.scan(low, ends)
     prep_ends = ends.get("target_preps", {})
     index = _hit_index(all_hits)
-    hit_starts = list(map(_MENTION_START, all_hits))
+    hit_starts = list(map(_HIT_START, all_hits))
     chars = doc.user["_stance_chars"] = {}     # character positions, shared by the cue finders
     hard = clause_starts = None     # (on first use: a text with no sentence to read needs neither)
     mentions = entity_mentions(doc)
@@ -466,10 +467,9 @@ def extract(doc: Doc) -> Doc:
         _drop_controlled_trade(out, first)
     doc.stances = out
     doc.user["_stance_low"] = low
-    doc.user["_stance_hits"] = all_hits
     doc.user["_stance_index"] = index
     author_stance.extract(doc)
-    for k in ("_stance_low", "_stance_hits", "_stance_index", "_stance_units", "_stance_mentions", "_stance_chars"):
+    for k in ("_stance_low", "_stance_index", "_stance_units", "_stance_mentions", "_stance_chars"):
         doc.user.pop(k, None)
     return doc
 
