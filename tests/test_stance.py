@@ -383,3 +383,23 @@ def test_end_only_kind_is_not_listed_and_ends_at_the_latest_start():
     listed = plain.scan(text)
     assert [h for h in listed if h.kind != "prep"] == hits
     assert {(h.end, h.start) for h in listed if h.kind == "prep"} == set(ends["prep"].items())
+
+
+@pytest.mark.parametrize("text", [
+    "美国对中国加征关税",
+    "😀美国 tariffs on 中国😀 sanctions",
+    "\ud800中国\udfff制裁 tariff\ud83d",          # lone surrogates (possible in JSON input)
+    "é tariffs ü 关税 à",
+    "tariffs on China",
+])
+def test_scan_offsets_are_character_offsets(text):
+    """Byte offsets of the automaton become character offsets by counting UTF-8 lead bytes."""
+    low = L.ascii_lower(text)
+    stance.lexicon()            # (loads the merged scanner)
+    hits = stance._scanner.scan(low, {})
+    assert hits
+    for h in hits:
+        if h.key.isascii():
+            assert low[h.start:h.end].startswith(h.key)
+        else:
+            assert low[h.start:h.end] == h.key
