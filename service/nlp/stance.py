@@ -299,8 +299,13 @@ class _Sentence:
     segment: those that start in [s, e) and end by e, exactly the segment's own."""
 
     def __init__(self, doc, low, s, e, index, mentions, hits=(), hit_starts=(), clause_starts=None,
-                 prep_ends=None):
+                 prep_ends=None, targets=None):
         self.doc, self.low, self.s, self.e = doc, low, s, e
+        # the document's mentions of TARGET_TYPES and their starts (else the segment's own)
+        if targets is None:
+            tm = [m for m in mentions if m[3] in TARGET_TYPES]
+            targets = (tm, [m[0] for m in tm])
+        self.targets = targets
         # the document's target prepositions, {end: latest start} (the scan's end-only kind)
         self.prep_end = prep_ends if prep_ends is not None else {}
         self.clause_starts = clause_starts     # the document's (_clause_starts), else found per segment
@@ -460,7 +465,9 @@ def extract(doc: Doc) -> Doc:
                 continue
             if clause_starts is None:
                 clause_starts = _clause_starts(norm, chars)
-            S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts, clause_starts, prep_ends)
+                tm = [m for m in mentions if m[3] in TARGET_TYPES]
+                targets = (tm, list(map(_MENTION_START, tm)))
+            S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts, clause_starts, prep_ends, targets)
             triggers = _select_triggers(S)
             if triggers:
                 _read_segment(doc, lex, S, triggers, names, seen, out)
@@ -598,12 +605,13 @@ def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
     main_speaker = None
     tstarts = [t.start for t in triggers]
     last_trigger = tstarts[-1]
-    # the segment's actors and targets (sorted, non-overlapping: of those that start in a clause,
-    # only the last may run past its end)
-    tm = [m for m in S.mentions if m[3] in TARGET_TYPES]
-    tmstarts = [m[0] for m in tm]
+    # the document's actors and targets (sorted, non-overlapping: of those that start in a clause
+    # of the segment, only the last may run past its end)
+    tm, tmstarts = S.targets
     # a clause without a trigger is read for its speaker only: not when the segment has none
-    may_speak = bool(S.has("reporting", S.s, S.e) or S.has("spokesperson", S.s, S.e))
+    index = S.index
+    may_speak = ("reporting" in index or "spokesperson" in index) and \
+        bool(S.has("reporting", S.s, S.e) or S.has("spokesperson", S.s, S.e))
     for cs, ce in _clauses(norm, S.s, S.e, S.clause_starts):
         clause_actors = tm[_bisect_left(tmstarts, cs):_bisect_left(tmstarts, ce)]
         if clause_actors and clause_actors[-1][1] > ce:
