@@ -3,13 +3,14 @@ plus lexicon validation, offsets on awkward text, and linear-time guards."""
 from __future__ import annotations
 
 import os
+import random
 import re
 import time
 
 import pytest
 import yaml
 
-from service.nlp import normalize, segment, sentences, stance
+from service.nlp import author_stance, normalize, segment, sentences, stance
 from service.nlp import stance_lexicon as L
 from service.nlp.doc import Doc
 
@@ -201,6 +202,23 @@ def test_entity_mentions_from_user_key_are_used():
     assert ("美国", "中国", "against", "tariff") in triples(doc)
 
 
+@pytest.mark.parametrize("given, kept", [
+    # sorted, named, apart: kept as they are
+    ([(0, 2, "美国", "GPE"), (3, 5, "中国", "GPE")], [(0, 2, "美国", "GPE"), (3, 5, "中国", "GPE")]),
+    # overlapping: the longest at a start, then none that starts inside it
+    ([(0, 2, "美国", "GPE"), (0, 4, "美国商务", "ORG"), (3, 5, "中国", "GPE"), (5, 7, "日本", "GPE")],
+     [(0, 4, "美国商务", "ORG"), (5, 7, "日本", "GPE")]),
+    # unnamed dropped, lists made tuples (and an extra field cut), unsorted sorted
+    ([[3, 5, "中国", "GPE", "x"], (0, 2, "", "GPE")], [(3, 5, "中国", "GPE")]),
+    ([(3, 5, "中国", "GPE"), (0, 2, "美国", "GPE")], [(0, 2, "美国", "GPE"), (3, 5, "中国", "GPE")]),
+])
+def test_entity_mentions_sorted_non_overlapping_named(given, kept):
+    doc = Doc(text="美国商务中国日本", targets=[])
+    doc.user["entity_mentions"] = given
+    out = stance.entity_mentions(doc)
+    assert out == kept and all(type(m) is tuple for m in out)
+
+
 # --------------------------------------------------------------------------- author stances
 
 def test_author_stance_toward_requested_targets():
@@ -281,3 +299,107 @@ def test_linear_time_on_pathological_input(text):
     t0 = time.perf_counter()
     stance.extract(doc)
     assert time.perf_counter() - t0 < 20     # a hang guard, not a benchmark
+
+
+# --------------------------------------------------------------------------- fast paths = their regex
+
+def _split_at(pattern, norm, start, end):
+    """What splitting [start, end) at ``pattern.finditer`` gives (the reference of the fast splitters)."""
+    out, pos = [], start
+    for m in pattern.finditer(norm, start, end):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if end > pos:
+        out.append((pos, end))
+    return out
+
+
+# pieces of bullets, citations, dashes, clause punctuation, abbreviations and quotes, joined at random
+_PIECES = [" ", "\n", "\t", "\u3000", "-", "–", "—", " - ", "- -", "[", "]", "[1]", "[12][3]", "1", "Group ",
+           "Group 2:", "xGroup 3", "Core ", "Core Viewpoint", "Core Insightsx", "G", "C", ",", "，", ";", "；",
+           ":", "：", "、", "(", "）", "中国", "a", "U.S.", "Corp.", "Mr.", "x.y.", "“", "”", "「", "」", "『", "』",
+           '"', "rare-earth", "美国" * 40]
+
+
+def _random_texts(n, seed):
+    rnd = random.Random(seed)
+    for _ in range(n):
+        text = "".join(rnd.choice(_PIECES) for _ in range(rnd.randint(0, 16)))
+        start = rnd.randint(0, len(text))
+        yield text, start, rnd.randint(start, len(text))
+
+
+def test_segments_and_clauses_split_as_their_regexes():
+    for text, start, end in _random_texts(4000, 1):
+        shared: dict = {}
+        hard = stance._hard_starts(text, shared)
+        cuts = stance._clause_starts(text, shared)
+        assert list(stance._segments(text, start, end, hard)) == _split_at(stance._HARD, text, start, end)
+        assert list(stance._segments(text, start, end)) == _split_at(stance._HARD, text, start, end)
+        assert list(stance._clauses(text, start, end, cuts)) == _split_at(stance._CLAUSE, text, start, end)
+        assert stance._abbrev_end(text, start, end) == bool(stance._ABBREV_END.search(text[start:end]))
+
+
+def test_author_marks_and_clause_ends_as_their_regexes():
+    lex = author_stance.lexicon()
+    clause = re.compile(r"[,，;；:：\s](?:(?<!\s)|(?<=\s)[-–—]\s)")
+    for text, _s, _e in _random_texts(4000, 2):
+        shared: dict = {}
+        regions, close, begin = [], None, 0
+        for m in lex.quote_marks.finditer(text):
+            ch = m.group()
+            if close is not None:
+                if ch == close:
+                    if m.start() - begin <= 400:
+                        regions.append((begin, m.start()))
+                    close = None
+                elif ch == "\n":
+                    close = None
+            elif ch in dict(lex.quotes):
+                close, begin = dict(lex.quotes)[ch], m.end()
+        assert author_stance._voice_mask(text, lex) == author_stance._voice_mask(text, lex, shared) == regions
+        ends = [m.end() for m in clause.finditer(text)]
+        assert author_stance._clause_ends(text) == author_stance._clause_ends(text, shared) == ends
+        assert L.positions(text, "-“") == sorted(i for i, ch in enumerate(text) if ch in "-“")
+
+
+def test_end_only_kind_is_not_listed_and_ends_at_the_latest_start():
+    sc = L.Scanner(ends_only=("prep",))
+    for key, kind in (("对", "prep"), ("to", "prep"), ("对于", "prep"), ("对", "other"), ("tariff", "trigger")):
+        sc.add(key, kind)
+    sc.build()
+    text = L.ascii_lower("美国对于中国，对日本 tariffs to Japan; into")
+    ends: dict = {}
+    hits = sc.scan(text, ends)
+    assert {h.kind for h in hits} == {"other", "trigger"}
+    assert [(h.start, h.end) for h in hits if h.kind == "other"] == [(2, 3), (7, 8)]
+    # 对 ends at 3 and 8, 对于 at 4 (both start at 2), "to" at 21 ("into" is no "to")
+    assert ends == {"prep": {3: 2, 4: 2, 8: 7, 21: 19}}
+    plain = L.Scanner()
+    for key, kind in (("对", "prep"), ("to", "prep"), ("对于", "prep"), ("对", "other"), ("tariff", "trigger")):
+        plain.add(key, kind)
+    plain.build()
+    listed = plain.scan(text)
+    assert [h for h in listed if h.kind != "prep"] == hits
+    assert {(h.end, h.start) for h in listed if h.kind == "prep"} == set(ends["prep"].items())
+
+
+@pytest.mark.parametrize("text", [
+    "美国对中国加征关税",
+    "😀美国 tariffs on 中国😀 sanctions",
+    "\ud800中国\udfff制裁 tariff\ud83d",          # lone surrogates (possible in JSON input)
+    "é tariffs ü 关税 à",
+    "tariffs on China",
+])
+def test_scan_offsets_are_character_offsets(text):
+    """Byte offsets of the automaton become character offsets by counting UTF-8 lead bytes."""
+    low = L.ascii_lower(text)
+    stance.lexicon()            # (loads the merged scanner)
+    hits = stance._scanner.scan(low, {})
+    assert hits
+    for h in hits:
+        if h.key.isascii():
+            assert low[h.start:h.end].startswith(h.key)
+        else:
+            assert low[h.start:h.end] == h.key

@@ -24,9 +24,12 @@ import bisect
 import math
 import re
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from typing import Optional
 
 from . import normalize
+from . import stance as _stance     # (a cycle: only its functions are used, at call time)
 from . import stance_lexicon as L
 from .doc import Doc
 
@@ -34,12 +37,14 @@ ACTOR_TYPES = ("GPE", "ORG", "PERSON")
 # [,，;；:：] | \s[-–—]\s, led by one character class (the regex engine skips to candidates)
 _CLAUSE = re.compile(r"[,，;；:：\s](?:(?<!\s)|(?<=\s)[-–—]\s)")
 # its two halves for _clause_ends: punctuation, and the dashes of " - "
-_CLAUSE_PUNCT = re.compile(r"[,，;；:：]")
+_CLAUSE_PUNCT_CHARS = ",，;；:："
 _ASCII_UPPER = re.compile(r"[A-Z]")
 _FIRST_PERSON = re.compile(r"(?:我|我们|本人|笔者|个人|小编)$")
 _STOP = frozenset({"的", "在", "了", "是", "和", "与", "对", "中", "将"})
 
 _NONE = ((), ())
+_FIRST = itemgetter(0)
+_START_KEY = itemgetter("start")
 _lex: Optional[L.SentimentLexicon] = None
 
 
@@ -56,26 +61,39 @@ def lexicon() -> L.SentimentLexicon:
 
 # ---------------------------------------------------------------------------- voice
 
-def _voice_mask(norm: str, lex: L.SentimentLexicon):
-    """Sorted (start, end) regions inside quotation marks (one regex pass over the quote marks only)."""
+def _voice_mask(norm: str, lex: L.SentimentLexicon, cache: Optional[dict] = None):
+    """Sorted (start, end) regions inside quotation marks, read from the quote marks (and
+    newlines) alone, in text order."""
     opening = {o: c for o, c in lex.quotes}
-    marks = lex.quote_marks
     regions = []
+    if not any(o in norm for o in opening):
+        return regions
     close = None
     start = 0
-    for m in marks.finditer(norm):
-        ch = m.group()
+    for pos in L.positions(norm, _mark_chars(lex), cache):
+        ch = norm[pos]
         if close is not None:
             if ch == close:
-                if m.start() - start <= 400:
-                    regions.append((start, m.start()))
+                if pos - start <= 400:
+                    regions.append((start, pos))
                 close = None
             elif ch == "\n":
                 close = None
         elif ch in opening:
             close = opening[ch]
-            start = m.end()
+            start = pos + 1
     return regions
+
+
+def _mark_chars(lex: L.SentimentLexicon) -> tuple:
+    """The quote marks of the lexicon and the newline (the characters of ``lex.quote_marks``)."""
+    chars = _MARKS.get(id(lex))
+    if chars is None or chars[0] is not lex:
+        chars = _MARKS[id(lex)] = (lex, tuple(sorted({c for q in lex.quotes for c in q} | {"\n"})))
+    return chars[1]
+
+
+_MARKS: dict = {}
 
 
 def _inside(regions, starts, pos):
@@ -90,9 +108,6 @@ class _Scored:
 
     def __init__(self, doc: Doc, lex: L.SentimentLexicon, units, mentions, low):
         norm = doc.norm
-        hits = doc.user.get("_stance_hits")
-        if hits is None:
-            hits = lex.scanner.scan(low)
         # the hits by kind (each list in text order): the actor-stance pass's index, else one pass here
         index = doc.user.get("_stance_index")
         if index is not None:
@@ -105,7 +120,7 @@ class _Scored:
                 int_at[h.end] = max(int_at.get(h.end, 1.0), float(h.value))
         else:
             voided, polar, negs, reps, int_at = [], [], [], [], {}
-            for h in hits:
+            for h in lex.scanner.scan(low):
                 kind = h.kind
                 if kind == "polar" or kind == "stance_verb":
                     polar.append(h)
@@ -128,7 +143,8 @@ class _Scored:
                 i -= 1
             return False
 
-        quotes = _voice_mask(norm, lex)
+        chars = doc.user.get("_stance_chars")     # (the actor-stance pass's character positions)
+        quotes = _voice_mask(norm, lex, chars)
         qstarts = [q[0] for q in quotes]
         # polar hits: leftmost-longest among polar/stance-verb hits
         chosen = []
@@ -147,54 +163,60 @@ class _Scored:
         # "我认为" is the author's own voice; "X认为" is X's
         reps = [h for h in reps if not _FIRST_PERSON.search(norm, max(0, h.start - 3), h.start)]
         neg_ends = sorted(h.end for h in negs)
-        self.sent_starts = [u.start for u in units]
+        sent_starts = self.sent_starts = [u.start for u in units]
         self.units = units
-        self.items = []        # (pos, end, weight, is_stance_verb, sentence index)
+        items = self.items = []        # (pos, end, weight, is_stance_verb, sentence index)
         rep_pos = sorted(h.end for h in reps)
         headline_end = units[0].end if units else 0
-        for h in chosen:
-            w = float(h.value) * (1.5 if h.kind == "stance_verb" else 1.0)
-            si = bisect.bisect_right(self.sent_starts, h.start) - 1
-            s0 = units[si].start if si >= 0 else 0
-            win = lex.negation_window if not h.key[:1].isascii() else 12
+        several = len(units) > 1
+        quoted, reported_w, headline_w = lex.voice["quoted"], lex.voice["reported"], lex.voice["headline"]
+        negation_window = lex.negation_window
+        bisect_right = bisect.bisect_right
+        for start, end, key, kind, value in chosen:
+            sv = kind == "stance_verb"
+            w = float(value) * (1.5 if sv else 1.0)
+            si = bisect_right(sent_starts, start) - 1
+            s0 = sent_starts[si] if si >= 0 else 0
+            win = negation_window if not key[:1].isascii() else 12
             # negation: a negator ending within the window before the word (same sentence)
-            j = bisect.bisect_right(neg_ends, h.start) - 1
-            if j >= 0 and neg_ends[j] >= max(s0, h.start - win) and not (h.kind == "stance_verb" and h.key.startswith("不")):
+            j = bisect_right(neg_ends, start) - 1
+            if j >= 0 and neg_ends[j] >= max(s0, start - win) and not (sv and key.startswith("不")):
                 w = -w * 0.8
             if int_at:
                 for gap in range(4):
-                    f_int = int_at.get(h.start - gap)
+                    f_int = int_at.get(start - gap)
                     if f_int:
                         w *= f_int
                         break
             own_voice = True
-            k = bisect.bisect_right(rep_pos, h.start) - 1
+            k = bisect_right(rep_pos, start) - 1
             reported = k >= 0 and rep_pos[k] >= s0
-            if quotes and _inside(quotes, qstarts, h.start):
+            if quotes and _inside(quotes, qstarts, start):
                 # a quotation; introduced by 表示/称 it is surely the speaker's
-                w *= lex.voice["quoted"] * (lex.voice["reported"] if reported else 1.0)
+                w *= quoted * (reported_w if reported else 1.0)
                 own_voice = False
             elif reported:
-                w *= lex.voice["reported"]
+                w *= reported_w
                 own_voice = False
-            if own_voice and h.start < headline_end and len(units) > 1:
-                w *= lex.voice["headline"]
-            self.items.append((h.start, h.end, w, h.kind == "stance_verb", si))
-        self.item_starts = [it[0] for it in self.items]
+            if own_voice and start < headline_end and several:
+                w *= headline_w
+            items.append((start, end, w, sv, si))
         # clause boundaries of the whole text, once, and the actor that owns each evaluative word:
         # the nearest actor before it in its clause (else the nearest after it)
-        cuts = [0] + _clause_ends(norm) + [len(norm) + 1]
+        cuts = [0] + _clause_ends(norm, chars) + [len(norm) + 1]
         self.cuts = cuts
-        self.owner = []
+        owner = self.owner = []
+        clause_of = self.clause_of = []     # the start of each word's clause
         ms = [m for m in mentions if m[3] in ACTOR_TYPES]
         self.names_in_doc = {e.get("name") for e in doc.entities or [] if e.get("type") in ACTOR_TYPES}
         # sentences that name some actor (words there are about that actor, not about everything)
-        self.actor_sents = {bisect.bisect_right(self.sent_starts, m[0]) - 1 for m in ms}
-        mst = [m[0] for m in ms]
-        for pos, end, _w, _sv, _si in self.items:
-            c = bisect.bisect_right(cuts, pos) - 1
+        mst = list(map(_FIRST, ms))
+        self.actor_sents = {i - 1 for i in set(map(bisect_right, repeat(sent_starts, len(mst)), mst))}
+        for pos, end, _w, _sv, _si in items:
+            c = bisect_right(cuts, pos) - 1
             a, b = cuts[c], cuts[c + 1]
-            k = bisect.bisect_right(mst, pos) - 1
+            clause_of.append(a)
+            k = bisect_right(mst, pos) - 1
             own = None
             if k >= 0 and ms[k][0] >= a and ms[k][1] <= pos:
                 own = ms[k]
@@ -204,29 +226,24 @@ class _Scored:
                 # "The EU expresses …, highlighting its vulnerability": the sentence's first actor
                 f0 = bisect.bisect_left(mst, units[_si].start)
                 own = ms[f0] if f0 <= k else ms[k]
-            self.owner.append(own)
+            owner.append(own)
 
 
 def _units(doc: Doc):
-    from .stance import units
-    return units(doc)
+    return _stance.units(doc)
 
 
-def _clause_ends(norm: str) -> list:
+def _clause_ends(norm: str, cache: Optional[dict] = None) -> list:
     """End offsets of the _CLAUSE matches of ``norm``, in order (as ``[m.end() for m in
     _CLAUSE.finditer(norm)]``, cheaper): a punctuation match is one character and a " - " match
     holds no punctuation, so the matches are those of the punctuation alone, merged with the
     non-overlapping whitespace-dash-whitespace triples, found by their (rare) dashes."""
-    ends = [m.end() for m in _CLAUSE_PUNCT.finditer(norm)]
-    dashes = []
-    for ch in "-–—":            # str.find: far cheaper than a regex scan for three rare characters
-        d = norm.find(ch, 1)
-        while d >= 0:
-            dashes.append(d)
-            d = norm.find(ch, d + 1)
+    ends = [p + 1 for p in L.positions(norm, _CLAUSE_PUNCT_CHARS, cache)]
+    dashes = L.positions(norm, "-–—", cache)
+    if dashes and dashes[0] == 0:
+        dashes = dashes[1:]     # (a dash that begins the text has no space before it)
     if not dashes:
         return ends
-    dashes.sort()
     n = len(norm)
     last = -1
     triples = []
@@ -327,7 +344,7 @@ def _salient(doc: Doc, units):
         ms = e.get("mentions") or []
         if not ms:
             continue
-        first = min(m["start"] for m in ms)
+        first = min(map(_START_KEY, ms))
         s = len(ms) + (3 if first < head_end else 0)
         scores.append((-s, first, e.get("name")))
     scores.sort()
@@ -350,8 +367,7 @@ def extract(doc: Doc) -> Doc:
     if not units:
         doc.article_stances = []
         return doc
-    from .stance import entity_mentions
-    mentions = entity_mentions(doc)
+    mentions = _stance.entity_mentions(doc)
     low = doc.user.get("_stance_low") or L.ascii_lower(doc.norm)
     scored = _Scored(doc, lex, units, mentions, low)
     targets = list(doc.targets or []) or _salient(doc, units)
@@ -370,18 +386,25 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
     norm = doc.norm
     n = len(units)
     # which sentences mention the target, and the clause spans of those mentions
-    by_sent = {}
+    # (sentence index → the starts of the clauses that name the target)
+    clause_starts = {}
     cuts = scored.cuts
-    for a, b in spans:
-        si = bisect.bisect_right(scored.sent_starts, a) - 1
+    sent_starts = scored.sent_starts
+    bisect_right = bisect.bisect_right
+    span_starts = list(map(_FIRST, spans))
+    for a in span_starts:
+        si = bisect_right(sent_starts, a) - 1
         if si < 0:
             continue
-        c = bisect.bisect_right(cuts, a) - 1
-        by_sent.setdefault(si, []).append((cuts[c], cuts[c + 1]))
-    clause_starts = {si: {a for a, _b in cl} for si, cl in by_sent.items()}
+        c = cuts[bisect_right(cuts, a) - 1]
+        cl = clause_starts.get(si)
+        if cl is None:
+            clause_starts[si] = {c}
+        else:
+            cl.add(c)
+    by_sent = clause_starts
     per_sent = [0.0] * n
     total = 0.0
-    span_starts = [a for a, _b in spans]
     tstarts = set(span_starts)
     names_in_doc = scored.names_in_doc
     # clauses where the target suffers a hostile act of another actor
@@ -392,14 +415,15 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
     for _a, b in victim:
         reach = max(reach, b)
         victim_reach.append(reach)
+    owner, clause_of, actor_sents = scored.owner, scored.clause_of, scored.actor_sents
     for idx, (pos, end, w, is_sv, si) in enumerate(scored.items):
         if si < 0:
             continue
-        k = bisect.bisect_right(span_starts, pos) - 1
+        k = bisect_right(span_starts, pos) - 1
         if k >= 0 and spans[k][0] <= pos and end <= spans[k][1]:
             continue            # the target's own words (反恐 in 俄罗斯在叙利亚的反恐行动) say nothing of it
         if si in by_sent:
-            own = scored.owner[idx]
+            own = owner[idx]
             if own is not None and ename is None:
                 # a phrase target: an actor named inside the phrase (俄罗斯 in 俄罗斯在叙利亚的反恐行动)
                 # is the target; another actor's words are its own
@@ -408,7 +432,7 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
                 f = 1.0             # said of the target itself
             elif own is not None:
                 f = 0.05            # said of another actor in the sentence
-            elif cuts[bisect.bisect_right(cuts, pos) - 1] in clause_starts.get(si, ()):
+            elif clause_of[idx] in clause_starts.get(si, ()):
                 f = 1.0
             else:
                 f = 0.5
@@ -421,7 +445,7 @@ def _score_target(doc, lex, scored, units, target, spans, ename, tw, short, agen
                     f = 0.0          # 取消/反对 something else says nothing of this actor
         elif not spans:
             f = 1.0 if short else 0.15
-        elif ename is not None and si in scored.actor_sents:
+        elif ename is not None and si in actor_sents:
             f = 0.05            # a sentence about other actors, not about this one
         elif short:
             f = 0.6

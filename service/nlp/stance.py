@@ -25,13 +25,16 @@ sentence share (source, target, label, action).  Each stance's rule chain is rec
 ``doc.user["stance_rules"]`` (Span.rule), so a wrong stance names its culprit.
 
 One pass of one automaton (stance and sentiment keys) over the document, then per sentence
-bisect lookups of hits and mentions; actors are looked for within 60 (Chinese) / 200
-(English) characters of their verb: linear in the text, never quadratic in entities.
+bisect lookups of hits and mentions; each clause is read once (its actors, the places among
+them, the kinds of hits in it) for all of its triggers; actors are looked for within 60
+(Chinese) / 200 (English) characters of their verb: linear in the text, never quadratic in
+entities.  Segment and clause cuts are tried only where a cue character stands (str.find).
 The author's own stance lives in :mod:`author_stance`.
 """
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from operator import itemgetter
 from typing import List, Optional
@@ -67,6 +70,11 @@ _CONTINUE = re.compile(r"\s*(?:并且|并|还|随即|随后|同时|而且|也)")
 _QUANT = re.compile(r"(?:原产于|原产自|产自|来自|源自|进口自|多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
 
 _TOKEN_END = itemgetter(3)
+_MENTION_START = itemgetter(0)
+_MENTION_END = itemgetter(1)
+_MENTION_NAME = itemgetter(2)
+_HIT_START = itemgetter(0)
+_KIND = itemgetter(3)
 _bisect_left = bisect.bisect_left
 
 _lex: Optional[L.StanceLexicon] = None
@@ -78,7 +86,23 @@ def load() -> None:
     global _lex, _scanner
     _lex = L.load_stance()
     author_stance.load()
-    _scanner = _lex.scanner.merged(author_stance.lexicon().scanner)
+    # (the target prepositions are asked only where they end: no hit of theirs is listed)
+    _scanner = _lex.scanner.merged(author_stance.lexicon().scanner, ends_only=("target_preps",))
+    _derived.clear()
+
+
+def _lexicon_sets(lex) -> tuple:
+    """(the countries and blocs of org_country, the same longest first, the government suffixes and
+    the titles as tuples), once per lexicon."""
+    d = _derived.get(id(lex))
+    if d is None or d[0] is not lex:
+        countries = frozenset(lex.org_country.values())
+        d = _derived[id(lex)] = (lex, countries, tuple(sorted(countries, key=len, reverse=True)),
+                                 tuple(lex.government_suffixes), tuple(lex.titles))
+    return d[1:]
+
+
+_derived: dict = {}
 
 
 def lexicon() -> L.StanceLexicon:
@@ -100,12 +124,20 @@ def entity_mentions(doc: Doc) -> list:
         for e in doc.entities or []:
             for m in e.get("mentions") or []:
                 ms.append((m["start"], m["end"], e.get("name"), e.get("type")))
-    ms = sorted(ms, key=lambda m: (m[0], -(m[1] - m[0])))
+    starts = list(map(_MENTION_START, ms))
+    if len(set(starts)) < len(starts) or starts != sorted(starts):
+        ms = sorted(ms, key=lambda m: (m[0], -(m[1] - m[0])))     # (else already in that order)
+    elif set(map(type, ms)) == {tuple} and set(map(len, ms)) == {4} and all(map(_MENTION_NAME, ms)) \
+            and all(map(operator.ge, starts[1:], map(_MENTION_END, ms))):
+        # (the common case, checked in C: named (start, end, name, type) tuples, none overlapping)
+        out = list(ms)
+        doc.user["_stance_mentions"] = out
+        return out
     out = []
     last_end = -1
     for m in ms:
         if m[0] >= last_end and m[2]:
-            out.append(tuple(m[:4]))
+            out.append(m if type(m) is tuple and len(m) == 4 else tuple(m[:4]))
             last_end = m[1]
     doc.user["_stance_mentions"] = out
     return out
@@ -121,7 +153,7 @@ def units(doc: Doc) -> List[Span]:
     for s in sents:
         # (the pattern ends in "." at the end of the text: no other sentence can match it)
         if out and s.start - out[-1].end <= 2 and doc.norm[out[-1].end - 2:out[-1].end].rstrip("\n")[-1:] == "." \
-                and _ABBREV_END.search(doc.norm[out[-1].start:out[-1].end]):
+                and _abbrev_end(doc.norm, out[-1].start, out[-1].end):
             out[-1] = Span(out[-1].start, s.end, "sentence", "stance.join_abbrev")
         else:
             out.append(s)
@@ -129,23 +161,103 @@ def units(doc: Doc) -> List[Span]:
     return out
 
 
-def _segments(norm: str, start: int, end: int):
-    """Hard segments of a sentence: bullets and citation marks end a segment."""
+def _abbrev_end(norm: str, s: int, e: int) -> bool:
+    """``_ABBREV_END.search(norm[s:e])``, read in the sentence's last characters only: a match
+    ends at the end (or before a final newline) and, when one exists, one starts in the last 7
+    characters ("Corp.", or the last two letter-dot pairs of "U.S.A.", whose letter follows a
+    dot).  Searched from a position (not a slice), ``\b`` sees the character before it, which is
+    the sentence's own when the sentence is longer than the window."""
+    if e - s <= _ABBREV_TAIL:
+        return _ABBREV_END.search(norm[s:e]) is not None
+    return _ABBREV_END.search(norm, e - _ABBREV_TAIL, e) is not None
+
+
+_ABBREV_TAIL = 10
+
+
+def _hard_starts(norm: str, cache: Optional[dict] = None) -> list:
+    """Every position of the text where a _HARD match can begin, sorted: a space before a dash,
+    a newline, "[" before a digit, "Group", "Core" (str.find, once per document: far cheaper than
+    _HARD's stop at every space of an English text, or any regex scan).  A superset: _HARD.match
+    decides.  (``cache``: the document's character positions, see ``L.positions``.)"""
+    # \s[-–—]\s: the dash of "rare-earth" or "US-China" follows no space
+    out = [d - 1 for d in L.positions(norm, "-–—", cache) if d and norm[d - 1].isspace()]
+    out += L.positions(norm, "\n", cache)
+    out += [i for i in L.positions(norm, "[", cache) if norm[i + 1:i + 2].isdecimal()]     # \[\d+\]
+    find = norm.find
+    for cue in ("Group", "Core"):
+        i = find(cue)
+        while i >= 0:
+            out.append(i)
+            i = find(cue, i + 1)
+    out.sort()
+    return out
+
+
+def _segments(norm: str, start: int, end: int, starts=None):
+    """Hard segments of a sentence: bullets and citation marks end a segment.
+
+    As splitting at ``_HARD.finditer(norm, start, end)``, with the regex tried only where a
+    match can begin (``starts``: the document's ``_hard_starts``): the leftmost match at or
+    after each position is the same."""
+    if starts is None:
+        starts = _hard_starts(norm)
     pos = start
-    for m in _HARD.finditer(norm, start, end):
-        if m.start() > pos:
-            yield pos, m.start()
+    for k in range(_bisect_left(starts, start), len(starts)):
+        c = starts[k]
+        if c >= end:
+            break
+        if c < pos:
+            continue
+        m = _HARD.match(norm, c, end)
+        if m is None:
+            continue
+        if c > pos:
+            yield pos, c
         pos = m.end()
     if end > pos:
         yield pos, end
 
 
-def _clauses(norm: str, start: int, end: int):
+def _clause_starts(norm: str, cache: Optional[dict] = None) -> list:
+    """Every position of the text where a _CLAUSE match can begin, sorted: its punctuation, and
+    the character before a dash (\\s[-–—]\\s).  A superset: _CLAUSE.match decides the dashes."""
+    out = L.positions(norm, _CLAUSE_PUNCT, cache)
+    dashes = L.positions(norm, "-–—", cache)
+    if dashes:
+        # (\s[-–—]\s: the dash of "rare-earth" follows no space)
+        out += [d - 1 for d in dashes if d and norm[d - 1].isspace()]
+        out.sort()
+    return out
+
+
+# _CLAUSE's punctuation: one character, a match by itself
+_CLAUSE_PUNCT = ",，;；:：、()（）"
+
+
+def _clauses(norm: str, start: int, end: int, starts=None):
+    """The clauses of a segment: as splitting at ``_CLAUSE.finditer(norm, start, end)``, with the
+    regex tried only where a match can begin (``starts``: the document's ``_clause_starts``)."""
+    if starts is None:
+        starts = _clause_starts(norm)
     pos = start
-    for m in _CLAUSE.finditer(norm, start, end):
-        if m.start() > pos:
-            yield pos, m.start()
-        pos = m.end()
+    punct = _CLAUSE_PUNCT
+    for k in range(_bisect_left(starts, start), len(starts)):
+        c = starts[k]
+        if c >= end:
+            break
+        if c < pos:
+            continue
+        if norm[c] in punct:
+            stop = c + 1
+        else:
+            m = _CLAUSE.match(norm, c, end)
+            if m is None:
+                continue
+            stop = m.end()
+        if c > pos:
+            yield pos, c
+        pos = stop
     if end > pos:
         yield pos, end
 
@@ -186,14 +298,24 @@ class _Sentence:
     The hits of a kind are looked up in the document's index (``_hit_index``), clipped to the
     segment: those that start in [s, e) and end by e, exactly the segment's own."""
 
-    def __init__(self, doc, low, s, e, index, mentions):
+    def __init__(self, doc, low, s, e, index, mentions, hits=(), hit_starts=(), clause_starts=None,
+                 prep_ends=None, targets=None):
         self.doc, self.low, self.s, self.e = doc, low, s, e
+        # the document's mentions of TARGET_TYPES and their starts (else the segment's own)
+        if targets is None:
+            tm = [m for m in mentions if m[3] in TARGET_TYPES]
+            targets = (tm, [m[0] for m in tm])
+        self.targets = targets
+        # the document's target prepositions, {end: latest start} (the scan's end-only kind)
+        self.prep_end = prep_ends if prep_ends is not None else {}
+        self.clause_starts = clause_starts     # the document's (_clause_starts), else found per segment
         self.index = index
+        self.hits, self.hit_starts = hits, hit_starts     # all of the document's, by start
         self.mentions = mentions
         self._prev_mention = None
-        self.titles = _lex.titles if _lex is not None else frozenset()
+        self.titles = _lexicon_sets(_lex)[3] if _lex is not None else ()     # (a tuple, for str.endswith)
         # negators inside a longer not-negator of the segment (不断, not only) do not negate
-        voided = [(h.start, h.end) for h in self.of("not_negator")]
+        voided = [(h.start, h.end) for h in self.of("not_negator")] if "not_negator" in index else ()
         self.lists = index
         if voided:
             vstarts = [v[0] for v in voided]
@@ -201,26 +323,15 @@ class _Sentence:
             for kind in ("negator", "refusal"):
                 hs = [h for h in self.of(kind) if not _covered(voided, vstarts, h)]
                 self.lists[kind] = (hs, [h.start for h in hs])
-        self._prep_end = None
         self._vo_memo = {}
-        self._loc_memo = {}
         self._prep_memo = {}
-        self.mstarts = [m[0] for m in mentions]
+        self.mstarts = list(map(_MENTION_START, mentions))
 
     def of(self, kind):
         """The segment's hits of ``kind``, in text order."""
         hs, st = self.index.get(kind, _NONE)
         e = self.e
         return [h for h in hs[bisect.bisect_left(st, self.s):bisect.bisect_left(st, e)] if h.end <= e]
-
-    @property
-    def prep_end(self):
-        """The segment's target prepositions by end offset, the first at each end (on first use)."""
-        if self._prep_end is None:
-            pe = self._prep_end = {}
-            for h in self.of("target_preps"):
-                pe.setdefault(h.end, h)
-        return self._prep_end
 
     @property
     def prev_mention(self):
@@ -236,7 +347,7 @@ class _Sentence:
         p = m[0]
         r = self._vo_memo.get(p)
         if r is None:
-            r = self._vo_memo[p] = not _LATIN.match(self.doc.norm[p:p + 1]) and _verb_ends_at(self.doc, p)
+            r = self._vo_memo[p] = not _is_latin_at(self.doc.norm, p) and _verb_ends_at(self.doc, p)
         return r
 
     def possessor(self, m) -> bool:
@@ -244,13 +355,14 @@ class _Sentence:
         return self.doc.norm[m[1]:m[1] + 1] == "的"
 
     def locative(self, m) -> bool:
-        """在吉隆坡举行磋商: a place where something happens is no party to it. (memoised by start)"""
-        r = self._loc_memo.get(m[0])
-        if r is None:
-            n = self.doc.norm
-            r = self._loc_memo[m[0]] = \
-                n[max(self.s, m[0] - 1):m[0]] == "在" or n[max(self.s, m[0] - 2):m[0]] in ("位于", "来到")
-        return r
+        """在吉隆坡举行磋商: a place where something happens is no party to it."""
+        return _locative_zh(self.doc.norm, self.s, m[0])
+
+    def kinds_in(self, lo, hi) -> set:
+        """The kinds of the document's hits that start inside [lo, hi) (those of ``has`` and more:
+        a kind not among them has no hit there)."""
+        st = self.hit_starts
+        return set(map(_KIND, self.hits[_bisect_left(st, lo):_bisect_left(st, hi)]))
 
     def has(self, kind, lo, hi):
         """Hits of ``kind`` inside [lo, hi) of the segment (bisect: never a scan of the whole sentence)."""
@@ -284,9 +396,11 @@ class _Sentence:
         norm = self.doc.norm
         if norm[m[1]:m[1] + 2] in ("'s", "’s"):
             return False        # a possessor ("with ASEAN's trade …") is no prepositional object
-        if j in self.prep_end:
+        pe = self.prep_end     # (one of the segment ends at k iff pe.get(k, -1) >= s: none straddles k < e)
+        s = self.s
+        if pe.get(j, -1) >= s:
             return True
-        if not _LATIN.match(norm[j:j + 1]):
+        if not _is_latin_at(norm, j):
             # apposition inside the phrase: 同俄罗斯外长拉夫罗夫 — the person is in the phrase too
             prev = self.prev_mention.get(m[0])
             if prev is not None and 0 < m[0] - prev[1] <= 6 and _ends_with_title(norm[prev[1]:m[0]], self.titles) \
@@ -294,7 +408,7 @@ class _Sentence:
                 return True
             # 将多家中国企业, 对部分日本产品: a short quantifier between the marker and the name
             for k in (j - 1, j - 2, j - 3):
-                if k in self.prep_end and k >= self.s and _QUANT.fullmatch(norm, k, j):
+                if pe.get(k, -1) >= s and k >= s and _QUANT.fullmatch(norm, k, j):
                     return True
             return False
         k = j
@@ -304,15 +418,20 @@ class _Sentence:
             k -= 3
             while k > self.s and norm[k - 1] == " ":
                 k -= 1
-        return k != j and k in self.prep_end
+        return k != j and pe.get(k, -1) >= s
 
 
 def extract(doc: Doc) -> Doc:
     lex = lexicon()
     norm = doc.norm
     low = L.ascii_lower(norm)
-    all_hits = (_scanner or lex.scanner).scan(low)
+    ends: dict = {}
+    all_hits = _scanner.scan(low, ends)
+    prep_ends = ends.get("target_preps", {})
     index = _hit_index(all_hits)
+    hit_starts = list(map(_HIT_START, all_hits))
+    chars = doc.user["_stance_chars"] = {}     # character positions, shared by the cue finders
+    hard = clause_starts = None     # (on first use: a text with no sentence to read needs neither)
     mentions = entity_mentions(doc)
     m_starts = [m[0] for m in mentions]
     names = {e.get("name"): e for e in doc.entities or []}
@@ -325,29 +444,39 @@ def extract(doc: Doc) -> Doc:
             continue
         seen = set()
         first = len(out)
-        for s, e in _segments(norm, sent.start, sent.end):
+        if hard is None:
+            hard = _hard_starts(norm, chars)
+        for s, e in _segments(norm, sent.start, sent.end, hard):
             mi = bisect.bisect_left(m_starts, s)
             mj = bisect.bisect_left(m_starts, e)
             if mj - mi < 2:
                 continue            # a stance needs a source and a target
-            sm = [m for m in mentions[mi:mj] if m[1] <= e]
+            sm = mentions[mi:mj]
+            if sm[-1][1] > e:
+                sm.pop()            # (sorted, non-overlapping: only the last may run past e)
             if len(sm) < 2:
                 continue
             ti = bisect.bisect_left(trig_starts, s)
             tj = bisect.bisect_left(trig_starts, e)
-            if not any(h.end <= e for h in trigs[ti:tj]):
+            for h in trigs[ti:tj]:
+                if h.end <= e:
+                    break
+            else:
                 continue
-            S = _Sentence(doc, low, s, e, index, sm)
+            if clause_starts is None:
+                clause_starts = _clause_starts(norm, chars)
+                tm = [m for m in mentions if m[3] in TARGET_TYPES]
+                targets = (tm, list(map(_MENTION_START, tm)))
+            S = _Sentence(doc, low, s, e, index, sm, all_hits, hit_starts, clause_starts, prep_ends, targets)
             triggers = _select_triggers(S)
             if triggers:
                 _read_segment(doc, lex, S, triggers, names, seen, out)
         _drop_controlled_trade(out, first)
     doc.stances = out
     doc.user["_stance_low"] = low
-    doc.user["_stance_hits"] = all_hits
     doc.user["_stance_index"] = index
     author_stance.extract(doc)
-    for k in ("_stance_low", "_stance_hits", "_stance_index", "_stance_units", "_stance_mentions"):
+    for k in ("_stance_low", "_stance_index", "_stance_units", "_stance_mentions", "_stance_chars"):
         doc.user.pop(k, None)
     return doc
 
@@ -394,7 +523,7 @@ def _head(norm, S, actors, m):
 
 
 def _ends_with_title(gap, titles):
-    return any(gap.endswith(t) for t in titles) if gap and len(gap) <= 6 else False
+    return gap.endswith(tuple(titles)) if gap and len(gap) <= 6 else False
 
 
 def _covered(spans, starts, h):
@@ -410,14 +539,24 @@ def _covered(spans, starts, h):
 
 def _select_triggers(S):
     """Leftmost-longest, non-overlapping trigger hits, none inside a not-trigger phrase (供应链)."""
-    blocks = [(h.start, h.end) for h in S.of("not_triggers")]
+    blocks = [(h.start, h.end) for h in S.of("not_triggers")] if "not_triggers" in S.index else ()
     bstarts = [b[0] for b in blocks]
     out = []
     last = -1
-    for h in S.of("trigger"):
+    e = S.e
+    hs, st = S.index.get("trigger", _NONE)
+    for h in hs[_bisect_left(st, S.s):_bisect_left(st, e)]:      # (S.of("trigger"), without the list)
+        if h.end > e:
+            continue
         if blocks:
+            # inside one of the (up to four) not-trigger phrases that start before it ends
             i = bisect.bisect_left(bstarts, h.end) - 1
-            if any(blocks[k][1] > h.start for k in range(max(0, i - 3), i + 1)):
+            blocked = False
+            for k in range(max(0, i - 3), i + 1):
+                if blocks[k][1] > h.start:
+                    blocked = True
+                    break
+            if blocked:
                 continue
         if h.start >= last:
             out.append(h)
@@ -428,45 +567,90 @@ def _select_triggers(S):
     return out
 
 
+class _Clause:
+    """One clause of a segment, read once for all of its triggers: its bounds, the kinds of the
+    lexicon hits that start in it (a kind that is not among them is looked up no further), its
+    actors, those of them that are no place (在吉隆坡, 在白宫宣布), and what its earlier triggers
+    found (the shared subject, the last target, their objects)."""
+    __slots__ = ("cs", "ce", "kinds", "actors", "astarts", "parties", "pstarts", "source", "target",
+                 "objects", "carried_object", "next_trigger", "prev_trigger_end")
+
+    def __init__(self, S, cs, ce, kinds, actors, carried_object):
+        self.cs, self.ce, self.kinds = cs, ce, kinds
+        self.actors = actors
+        self.astarts = [m[0] for m in actors]
+        # the place (or the seat of an office) where it happens is no party (but to an investment)
+        norm, s = S.doc.norm, S.s
+        parties = actors
+        for m in actors:
+            if m[3] in _PLACE_TYPES and _locative_zh(norm, s, m[0]):
+                parties = [m for m in actors if not (m[3] in _PLACE_TYPES and _locative_zh(norm, s, m[0]))]
+                break
+        self.parties = parties
+        self.pstarts = self.astarts if len(parties) == len(actors) else [m[0] for m in parties]
+        self.source = self.target = None
+        self.objects = set()
+        self.carried_object = carried_object
+        self.next_trigger = ce
+        self.prev_trigger_end = cs
+
+
+_PLACE_TYPES = frozenset({"GPE", "LOC", "ORG"})
+
+
 def _read_segment(doc, lex, S: _Sentence, triggers, names, seen, out):
     norm = doc.norm
     carried = None      # subject (or speaker) carried from a previous clause
     carried_object = None   # the other party of the previous clause's act
     main_speaker = None
     tstarts = [t.start for t in triggers]
-    for cs, ce in _clauses(norm, S.s, S.e):
-        clause_actors = [m for m in S.mentions_in(cs, ce) if m[3] in TARGET_TYPES]
-        ti, tj = bisect.bisect_left(tstarts, cs), bisect.bisect_left(tstarts, ce)
-        ctrig = [t for t in triggers[ti:tj] if t.end <= ce]
-        speaker = _speaker(S, clause_actors, cs, ce) if clause_actors else None
+    last_trigger = tstarts[-1]
+    # the document's actors and targets (sorted, non-overlapping: of those that start in a clause
+    # of the segment, only the last may run past its end)
+    tm, tmstarts = S.targets
+    # a clause without a trigger is read for its speaker only: not when the segment has none
+    index = S.index
+    may_speak = ("reporting" in index or "spokesperson" in index) and \
+        bool(S.has("reporting", S.s, S.e) or S.has("spokesperson", S.s, S.e))
+    for cs, ce in _clauses(norm, S.s, S.e, S.clause_starts):
+        clause_actors = tm[_bisect_left(tmstarts, cs):_bisect_left(tmstarts, ce)]
+        if clause_actors and clause_actors[-1][1] > ce:
+            clause_actors.pop()
+        # (the selected triggers do not overlap either)
+        ctrig = triggers[_bisect_left(tstarts, cs):_bisect_left(tstarts, ce)]
+        if ctrig and ctrig[-1].end > ce:
+            ctrig.pop()
+        kinds = S.kinds_in(cs, ce) if ctrig or (clause_actors and may_speak) else _NO_KINDS
+        speaker = _speaker(S, clause_actors, cs, ce) if clause_actors and \
+            ("reporting" in kinds or "spokesperson" in kinds) else None
         if speaker is not None:
             main_speaker = speaker
         # 并/还/随即 … continue the main subject (the speaker of reported words)
         if main_speaker is not None and _CONTINUE.match(norm, cs):
             carried = main_speaker
-        ctx = None
+        C = None
         if ctrig:
-            ctx = {"triggers": ctrig, "objects": set(), "carried_object": carried_object}
-            astarts = [m[0] for m in clause_actors]
-        for k, t in enumerate(ctrig):
-            ctx["next_trigger"] = ctrig[k + 1].start if k + 1 < len(ctrig) else ce
-            ctx["prev_trigger_end"] = ctrig[k - 1].end if k else cs
-            # only actors near the verb: a clause of thousands of names stays linear
-            w = WINDOW_EN if _english(t.key) else WINDOW_ZH
-            a0 = bisect.bisect_left(astarts, t.start - w)
-            a1 = bisect.bisect_left(astarts, t.end + w)
-            _read_trigger(doc, lex, S, t, cs, ce, clause_actors[a0:a1], carried, names, seen, out, ctx)
-        if tstarts[-1] < ce:
+            C = _Clause(S, cs, ce, kinds, clause_actors, carried_object)
+            n = len(ctrig)
+            for k, t in enumerate(ctrig):
+                C.next_trigger = ctrig[k + 1].start if k + 1 < n else ce
+                C.prev_trigger_end = ctrig[k - 1].end if k else cs
+                _read_trigger(doc, lex, S, C, t, carried, names, seen, out)
+        if last_trigger < ce:
             break           # no trigger in a later clause: what this clause carries over is not read
-        actors = clause_actors
-        subj = speaker or next((m for m in actors if m[3] in ACTOR_TYPES and not S.prep_object(m)
-                                and not S.verb_object(m) and not S.possessor(m)), None)
+        subj = speaker
+        if subj is None:
+            for m in clause_actors:
+                if m[3] in ACTOR_TYPES and not S.prep_object(m) and not S.verb_object(m) and not S.possessor(m):
+                    subj = m
+                    break
         if subj is not None:
-            subj = _head(norm, S, actors, subj)
-        if subj is not None:
-            carried = subj
-        if ctx is not None and ctx.get("target") is not None:
-            carried_object = ctx["target"]
+            carried = _head(norm, S, clause_actors, subj)
+        if C is not None and C.target is not None:
+            carried_object = C.target
+
+
+_NO_KINDS = frozenset()
 
 
 def _speaker(S, actors, cs, ce):
@@ -489,6 +673,12 @@ def _gap_ok(norm, a, b, limit):
     return 0 <= b - a <= limit
 
 
+def _is_latin_at(norm: str, i: int) -> bool:
+    """``_LATIN.match(norm[i:i + 1])``: an ASCII letter at ``i``."""
+    ch = norm[i:i + 1]
+    return ("a" <= ch <= "z" or "A" <= ch <= "Z") and ch != ""
+
+
 def _english(key) -> bool:
     """Is a lexicon key English (Latin-led)? (cached: the keys are the lexicon's)"""
     r = _ENGLISH_KEY.get(key)
@@ -500,51 +690,66 @@ def _english(key) -> bool:
 _ENGLISH_KEY: dict = {}
 
 
-def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx):
+def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
     norm = doc.norm
+    cs, ce, kinds = C.cs, C.ce, C.kinds
+    ts, te = t.start, t.end
     action, label, strength = t.value
-    english = _english(t.key)
+    english = _ENGLISH_KEY.get(t.key)
+    if english is None:
+        english = _english(t.key)
     conf = strength
     rule = ["lexicon:" + t.key]
+    # only actors near the verb: a clause of thousands of names stays linear
+    w = WINDOW_EN if english else WINDOW_ZH
     if action != "invest":
-        # 在吉隆坡 / 在白宫宣布: the place (or the seat of an office) where it happens is no party
-        actors = [m for m in actors if not (m[3] in ("GPE", "LOC", "ORG") and S.locative(m))]
-    before = [m for m in actors if m[1] <= t.start]
-    after = [m for m in actors if m[0] >= t.end]
+        pool, pstarts = C.parties, C.pstarts     # 在吉隆坡 / 在白宫宣布: no party to it
+    else:
+        pool, pstarts = C.actors, C.astarts
+    actors = pool[_bisect_left(pstarts, ts - w):_bisect_left(pstarts, te + w)]
+    # (sorted and non-overlapping: those that end by the verb, then those after it)
+    before = actors[:bisect.bisect_right(actors, ts, key=_MENTION_END)]
+    after = actors[_bisect_left(actors, te, key=_MENTION_START):]
     source = target = None
 
     # passive: 被/遭 X verb  |  verb … by X
-    for p in S.has("passive", cs, t.start if not english else ce):
-        if not english and p.end <= t.start:
-            agent = next((m for m in before if m[0] == p.end or (m[0] - p.end <= 1 and m[0] > p.end)), None)
-            if agent:
-                source = agent
-                target = next((m for m in reversed(before) if m[1] <= p.start), None) or carried
-                rule.append("passive")
-                break
-        elif english and p.start >= t.end and p.start - t.end <= 12:
-            agent = next((m for m in after if 0 <= m[0] - p.end <= 5), None)
-            if agent:
-                source = agent
-                target = next((m for m in reversed(before) if m is not agent), None) or carried
-                rule.append("passive_by")
-                break
+    if "passive" in kinds:
+        for p in S.has("passive", cs, ts if not english else ce):
+            if not english and p.end <= ts:
+                agent = next((m for m in before if m[0] == p.end or (m[0] - p.end <= 1 and m[0] > p.end)), None)
+                if agent:
+                    source = agent
+                    target = next((m for m in reversed(before) if m[1] <= p.start), None) or carried
+                    rule.append("passive")
+                    break
+            elif english and p.start >= te and p.start - te <= 12:
+                agent = next((m for m in after if 0 <= m[0] - p.end <= 5), None)
+                if agent:
+                    source = agent
+                    target = next((m for m in reversed(before) if m is not agent), None) or carried
+                    rule.append("passive_by")
+                    break
 
     if source is None:
-        preps = [m for m in before if S.prep_object(m)]
+        # the last prepositional object before the verb (Chinese only: an English one is no target)
+        prep = None
+        if not english:
+            for m in reversed(before):
+                if S.prep_object(m):
+                    prep = m
+                    break
         # an actor right before the verb is its source ("U.S. tariff threats", "China's export controls")
         attributive = None
         if before:
             last = before[-1]
-            gap = norm[last[1]:t.start]
             if english:
-                possessive = gap[:2] in ("'s", "’s")
-                limit = 30 if possessive else 2
+                limit = 30 if norm[last[1]:min(last[1] + 2, ts)] in ("'s", "’s") else 2
                 if S.prep_object(last) and action not in HOSTILE_NOUNS:
                     limit = -1      # "with China rather than …": an object, not an owner
             else:
                 limit = -1 if S.prep_object(last) else 6
-            if len(gap) <= limit and not S.has("reporting", last[1], t.start):
+            # (the gap norm[last[1]:ts] is ts - last[1] long: last ends by the verb)
+            if ts - last[1] <= limit and not ("reporting" in kinds and S.has("reporting", last[1], ts)):
                 attributive = last
                 if _compound(norm, actors, attributive):
                     return          # "US-China tariff war": who does what to whom is not said
@@ -553,27 +758,35 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
             target, attributive = attributive, None
             rule.append("buyer_of")
         # 印度政府拒绝了美国提出的协议: the refuser is the source, the proposer the target
-        refused = S.has("refusal", cs, t.start)
-        if attributive is not None and refused and refused[-1].end <= attributive[0]:
-            by = [m for m in before if m[1] <= refused[-1].start and m[3] in ACTOR_TYPES]
-            if by:
-                target, attributive = attributive, None
-                ctx_source = by[-1]
-                rule.append("refused_proposal")
-        if preps and not english and target is None and (attributive is None or preps[-1][0] > attributive[0]):
-            target = preps[-1]
+        refuser = None
+        if attributive is not None and "refusal" in kinds:
+            refused = S.has("refusal", cs, ts)
+            if refused and refused[-1].end <= attributive[0]:
+                by = [m for m in before if m[1] <= refused[-1].start and m[3] in ACTOR_TYPES]
+                if by:
+                    target, attributive = attributive, None
+                    refuser = by[-1]
+                    rule.append("refused_proposal")
+        if prep is not None and target is None and (attributive is None or prep[0] > attributive[0]):
+            target = prep
             rule.append("prep_target")
-        cands = [m for m in before if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target
-                 and not S.verb_object(m)]
-        if "refused_proposal" in rule:
-            source = ctx_source
+        # the last actor before the verb that is no object (of a preposition or of a verb)
+        cand = None
+        for m in reversed(before):
+            if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target and not S.verb_object(m):
+                cand = m
+                break
+        by_attribute = False
+        if refuser is not None:
+            source = refuser
         elif attributive is not None and attributive is not target and attributive[3] in ACTOR_TYPES:
             source = attributive
+            by_attribute = True
             rule.append("attributive")
-        elif cands and not (ctx.get("source") and cands[-1][2] in ctx.get("objects", ())):
-            source = cands[-1]
-        elif ctx.get("source") is not None:
-            source = ctx["source"]          # shared subject of an earlier verb in this clause
+        elif cand is not None and not (C.source and cand[2] in C.objects):
+            source = cand
+        elif C.source is not None:
+            source = C.source          # shared subject of an earlier verb in this clause
             rule.append("shared_subject")
         elif carried is not None:
             source = carried
@@ -581,23 +794,34 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
             rule.append("carried_subject")
         if target is None:
             # the object after the verb, up to the next verb (which owns what follows it)
-            nxt_t = ctx.get("next_trigger", ce)
-            lim = min(nxt_t, t.end + (60 if english else 40))
-            nxt = [m for m in after if m[2] != (source[2] if source else None) and m[0] <= lim]
-            if english:
-                nxt = [m for m in nxt if (S.prep_object(m) or m[0] - t.end <= 30)
-                       and not (m[3] in ("GPE", "LOC") and action != "invest" and _locative(S.low, m[0]))]
-            if nxt:
-                target = nxt[0]
+            lim = min(C.next_trigger, te + (60 if english else 40))
+            src_name = source[2] if source else None
+            nxt = None
+            for m in after:
+                if m[0] > lim:
+                    break           # (in order of start)
+                if m[2] != src_name and (not english or (
+                        (S.prep_object(m) or m[0] - te <= 30)
+                        and not (m[3] in ("GPE", "LOC") and action != "invest" and _locative(S.low, m[0])))):
+                    nxt = m
+                    break
+            if nxt is not None:
+                target = nxt
             else:
-                rest = [m for m in before if (source is None or m[2] != source[2])
-                        and not (source is not None and _coordinated(norm, S, m, source))]
-                if not rest and action in SYMMETRIC and ctx.get("carried_object") is not None \
-                        and source is not None and ctx["carried_object"][2] != source[2]:
-                    rest = [ctx["carried_object"]]      # "…with the EU, signaling a desire for cooperation"
+                # the last other party before the verb (no coordinated co-source)
+                rest = None
+                for m in reversed(before):
+                    if (source is None or m[2] != source[2]) \
+                            and not (source is not None and _coordinated(norm, S, m, source)):
+                        rest = m
+                        break
+                carried_object = C.carried_object
+                if rest is None and action in SYMMETRIC and carried_object is not None \
+                        and source is not None and carried_object[2] != source[2]:
+                    rest = carried_object      # "…with the EU, signaling a desire for cooperation"
                     rule.append("carried_object")
-                if rest and ("attributive" in rule or action in SYMMETRIC):
-                    target = rest[-1]       # "Indonesia's strategy to escape U.S. tariff threats"
+                if rest is not None and (by_attribute or action in SYMMETRIC):
+                    target = rest       # "Indonesia's strategy to escape U.S. tariff threats"
                     conf *= 0.75
                     rule.append("target_before")
                 elif action in IMPLICIT_TARGET and source is not None:
@@ -606,7 +830,7 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
                     other = [m for m in near if m[2] != source[2] and m[3] in ACTOR_TYPES
                              and (m[0] >= ce or m[1] <= cs)]
                     # the other party of a dispute: a state, or a bloc that acts as one (欧盟)
-                    blocs = set(lex.org_country.values())
+                    blocs = _lexicon_sets(lex)[0]
                     other = [m for m in other if (m[3] == "GPE" and (names.get(m[2]) or {}).get("id"))
                              or m[2] in blocs]
                     later = [m for m in other if m[0] >= ce]
@@ -625,12 +849,17 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
             target = (target[0], target[1], state, "GPE")
     if english and action in ("trade", "cooperate", "invest", "support", "export_control"):
         # "… technology transfer from China to Brazil", "exports from X to Y": from names the source
-        frm = [m for m in after if m[0] - t.end <= 40 and S.low[max(0, m[0] - 5):m[0]] == "from " and m[3] in ACTOR_TYPES]
-        if frm:
-            to = [m for m in after if m[0] > frm[0][0] and m[0] - frm[0][1] <= 12
-                  and S.low[max(0, m[0] - 3):m[0]] == "to "]
-            if to:
-                source, target = frm[0], to[0]
+        low = S.low
+        frm = None
+        for m in after:
+            if m[0] - te <= 40 and low[max(0, m[0] - 5):m[0]] == "from " and m[3] in ACTOR_TYPES:
+                frm = m
+                break
+        if frm is not None:
+            to = next((m for m in after if m[0] > frm[0] and m[0] - frm[1] <= 12
+                       and low[max(0, m[0] - 3):m[0]] == "to "), None)
+            if to is not None:
+                source, target = frm, to
                 rule.append("from_to")
     if source is None or target is None or source[2] == target[2]:
         return
@@ -639,22 +868,27 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     if source[3] == "ORG" and _country_of(lex, source[2], names) == target[2]:
         return              # a state's own body acting "toward" that state is no stance between actors
 
-    # modifiers in a window before the verb (and easing just after it in English)
-    lo = max(cs, t.start - (36 if english else lex.window_zh))
+    # modifiers in a window before the verb (and easing just after it in English); every window
+    # lies in the clause, so a kind with no hit in the clause has none in it
     if english:
-        lo = max(cs, _word_window_start(norm, t.start, lex.window_en))
-    mods_hi = t.start
+        lo = max(cs, _word_window_start(norm, ts, lex.window_en))
+    else:
+        lo = max(cs, ts - lex.window_zh)
     neg_lo = lo
-    if not english and source[1] <= t.start and cs <= source[1]:
-        neg_lo = min(lo, max(source[1], t.start - 15))     # 中方未与美方达成协议: 未 scopes over the phrase
-    neg_lo = max(neg_lo, ctx.get("prev_trigger_end", neg_lo))  # 不反对…合作: 不 belongs to 反对
-    neg = S.has("negator", neg_lo, mods_hi)
-    refusal = S.has("refusal", neg_lo, mods_hi)
-    modal = S.has("modality", max(cs, source[1] if source[1] <= t.start else cs), t.start) or S.has("modality", lo, mods_hi)
-    # easing reaches over the object (暂停对中国商品加征关税): from the source to the verb
-    ease_lo = lo if english else max(cs, source[1] if source[1] <= t.start else cs)
-    ease = S.has("easing", ease_lo, mods_hi) + (S.has("easing", t.end, min(ce, t.end + 14)) if english else [])
-    restrict = S.has("restricting", lo, mods_hi) + (S.has("restricting", t.end, min(ce, t.end + 3)) if not english else [])
+    if not english and source[1] <= ts and cs <= source[1]:
+        neg_lo = min(lo, max(source[1], ts - 15))     # 中方未与美方达成协议: 未 scopes over the phrase
+    neg_lo = max(neg_lo, C.prev_trigger_end)  # 不反对…合作: 不 belongs to 反对
+    neg = S.has("negator", neg_lo, ts) if "negator" in kinds else []
+    refusal = S.has("refusal", neg_lo, ts) if "refusal" in kinds else []
+    src_lo = max(cs, source[1] if source[1] <= ts else cs)
+    modal = (S.has("modality", src_lo, ts) or S.has("modality", lo, ts)) if "modality" in kinds else []
+    ease = restrict = []
+    if "easing" in kinds:
+        # easing reaches over the object (暂停对中国商品加征关税): from the source to the verb
+        ease = S.has("easing", lo if english else src_lo, ts) + \
+            (S.has("easing", te, min(ce, te + 14)) if english else [])
+    if "restricting" in kinds:
+        restrict = S.has("restricting", lo, ts) + (S.has("restricting", te, min(ce, te + 3)) if not english else [])
     if action in lex.ease_heads and ease:
         label = "favor"
         rule.append("easing:" + ease[-1].key)
@@ -674,9 +908,9 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
     dist = abs(target[0] - source[0])
     if dist > 60:
         conf *= 0.85
-    ctx["source"] = source
-    ctx["target"] = target
-    ctx["objects"].add(target[2])
+    C.source = source
+    C.target = target
+    C.objects.add(target[2])
     _emit(doc, lex, S, source, target, label, action, t, cs, ce, conf, rule, names, seen, out)
     # coordinated sources: "General Motors and Tesla oppose", 德国、美国和越南
     prev = source
@@ -697,6 +931,11 @@ def _read_trigger(doc, lex, S, t, cs, ce, actors, carried, names, seen, out, ctx
         if country and country != target[2]:
             _emit(doc, lex, S, (source[0], source[1], country, "GPE"), target, label, action, t, cs, ce,
                   conf * 0.9, rule + ["speaker_country"], names, seen, out)
+
+
+def _locative_zh(norm, s, p) -> bool:
+    """Is the mention at ``p`` led by 在 / 位于 / 来到 inside the segment that starts at ``s``?"""
+    return (p > s and norm[p - 1] == "在") or (p - 2 >= s and norm[p - 2:p] in ("位于", "来到"))
 
 
 def _locative(low, pos):
@@ -742,7 +981,10 @@ def _word_window_start(norm, pos, words):
 
 def _state_of(lex, org, names):
     """日本政府, 美国当局: an ORG that is the government of a state acts as that state."""
-    for suf in lex.government_suffixes:
+    suffixes = _lexicon_sets(lex)[2]
+    if not org.endswith(suffixes):
+        return None         # (one call for the common case: no suffix at all)
+    for suf in suffixes:
         if org.endswith(suf) and len(org) > len(suf):
             country = org[: -len(suf)]
             if country in names and (names[country].get("type") == "GPE"):
@@ -753,7 +995,8 @@ def _state_of(lex, org, names):
 def _country_of(lex, org, names):
     c = lex.org_country.get(org)
     if c is None:
-        for country in set(lex.org_country.values()):
+        # (longest first: a body of 中国香港 would not be read as one of 中国)
+        for country in _lexicon_sets(lex)[1]:
             if org.startswith(country) and len(org) > len(country):
                 c = country
                 break
@@ -767,9 +1010,8 @@ def _country_of(lex, org, names):
 
 
 def _emit(doc, lex, S, source, target, label, action, t, cs, ce, conf, rule, names, seen, out):
-    key = (source[2], target[2], label, action)
-    if action in SYMMETRIC:
-        key = (tuple(sorted((source[2], target[2]))), label, action)
+    a, b = source[2], target[2]
+    key = (((a, b) if a <= b else (b, a)), label, action) if action in SYMMETRIC else (a, b, label, action)
     if key in seen:
         return
     seen.add(key)

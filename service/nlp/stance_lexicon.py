@@ -11,7 +11,7 @@ import os
 import re
 from operator import itemgetter
 from dataclasses import dataclass
-from typing import Dict, List, NamedTuple, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import ahocorasick
 
@@ -44,6 +44,27 @@ def ascii_lower(s: str) -> str:
     return s.encode("utf-8", "surrogatepass").translate(_LOWER_BYTES).decode("utf-8", "surrogatepass")
 
 
+def positions(text: str, chars, cache: Optional[dict] = None) -> list:
+    """The sorted positions of the single characters ``chars`` in ``text`` (str.find per
+    character: a regex scan of CJK text costs several times more).  With ``cache`` (a dict kept
+    for one text), each character's positions are found once for all callers."""
+    out = []
+    for ch in chars:
+        ps = cache.get(ch) if cache is not None else None
+        if ps is None:
+            ps = []
+            find = text.find
+            i = find(ch)
+            while i >= 0:
+                ps.append(i)
+                i = find(ch, i + 1)
+            if cache is not None:
+                cache[ch] = ps
+        out += ps
+    out.sort()
+    return out
+
+
 def _is_latin(ch: str) -> bool:
     return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("0" <= ch <= "9")
 
@@ -66,6 +87,11 @@ _EN_SEP = re.compile(r"[\x00-\x2f\x3a-\x60\x7b-\x7f]")
 _SEP_BYTES = bytes(32 if (c <= 0x2f or 0x3a <= c <= 0x60 or 0x7b <= c <= 0x7f) else c for c in range(256))
 
 
+# 1 for a byte that begins a UTF-8 character, 0 for a continuation byte (the characters of a
+# stretch of UTF-8 are the 1s in it)
+_LEAD_BYTES = bytes(0 if 0x80 <= c <= 0xBF else 1 for c in range(256))
+
+
 def _as_bytes(key: str) -> str:
     """A key as the automaton sees it: its UTF-8 bytes, one latin-1 character each."""
     return key.encode("utf-8", "surrogatepass").decode("latin-1")
@@ -77,11 +103,15 @@ class Scanner:
     The text is scanned with a space before it and every ASCII character but a-z0-9 turned
     into a space; English keys carry a space before them, so they match only at a word
     start; Chinese keys match anywhere.  An English match may end at a word end or run on
-    into an inflection (-s, -es, -d, -ed, -ing)."""
+    into an inflection (-s, -es, -d, -ed, -ing).
 
-    def __init__(self):
+    Kinds given as ``ends_only`` are not listed as hits: a caller that asks only where they
+    end (prepositions before a name) gets ``{end: the latest start of one ending there}``."""
+
+    def __init__(self, ends_only=()):
         self._entries: Dict[str, list] = {}
         self._auto = None
+        self._ends_only = tuple(ends_only)
 
     def add(self, key: str, kind: str, value=None) -> None:
         if not isinstance(key, str) or not key.strip():
@@ -102,21 +132,30 @@ class Scanner:
         a = ahocorasick.Automaton()
         n = 0
         for k, roles in self._entries.items():
+            # (the roles listed as hits, and the end-only kinds of the key)
+            ends = tuple(dict.fromkeys(kind for kind, _v in roles if kind in self._ends_only))
+            roles = tuple(r for r in roles if r[0] not in self._ends_only)
             if _is_english(k):
                 pk = " " + _EN_SEP.sub(" ", k)
-                a.add_word(_as_bytes(pk), (k, len(pk), True, _is_latin(k[-1]), tuple(roles)))
+                a.add_word(_as_bytes(pk), (k, len(pk), True, _is_latin(k[-1]), roles, ends))
             else:
-                a.add_word(_as_bytes(k), (k, len(k), False, False, tuple(roles)))
+                a.add_word(_as_bytes(k), (k, len(k), False, False, roles, ends))
             n += 1
         if n:
             a.make_automaton()
         self._auto = a if n else None
         return self
 
-    def scan(self, low: str) -> List[Hit]:
-        """Every hit in ``low`` (the ASCII-lowercased normalised text), sorted by start."""
+    def scan(self, low: str, ends: Optional[dict] = None) -> List[Hit]:
+        """Every hit in ``low`` (the ASCII-lowercased normalised text), sorted by start; those of
+        the end-only kinds go to ``ends[kind]`` instead, ``{end: latest start}``."""
         out = []
         n = len(low)
+        sinks = {}
+        if self._ends_only:
+            if ends is None:
+                ends = {}
+            sinks = {kind: ends.setdefault(kind, {}) for kind in self._ends_only}
         if not n or self._auto is None:
             return out
         append = out.append
@@ -125,13 +164,17 @@ class Scanner:
         raw = low.encode("utf-8", "surrogatepass")
         raw = b" " + (raw.translate(_SEP_BYTES) if _HAS_LATIN.search(low) else raw)
         ascii_only = len(raw) == n + 1
-        # byte offsets to character offsets, counted on from the previous hit (hits come in order)
+        # byte offsets to character offsets, counted on from the previous hit (hits come in order):
+        # a character is one byte that is no continuation byte (0x80-0xBF), so the characters of a
+        # stretch of bytes are its non-continuation bytes, counted in C (no slice to decode)
+        leads = raw.translate(_LEAD_BYTES) if not ascii_only else b""
+        count = leads.count
         at_byte = at_char = 0
-        for last, (key, klen, english, latin_end, roles) in self._auto.iter(raw.decode("latin-1")):
+        for last, (key, klen, english, latin_end, roles, end_kinds) in self._auto.iter(raw.decode("latin-1")):
             if not ascii_only:
                 b = last + 1
                 if b != at_byte:
-                    at_char += len(raw[at_byte:b].decode("utf-8", "surrogatepass"))
+                    at_char += count(1, at_byte, b)
                     at_byte = b
                 last = at_char - 1
             # padded[i] is low[i - 1]
@@ -148,12 +191,17 @@ class Scanner:
                 end = last
             for kind, value in roles:
                 append(new(Hit, (start, end, key, kind, value)))
+            if end_kinds:
+                for kind in end_kinds:
+                    at = sinks[kind]
+                    if at.get(end, -1) < start:
+                        at[end] = start
         out.sort(key=_START)     # stable; callers prefer the longest hit at a start themselves
         return out
 
-    def merged(self, other: "Scanner") -> "Scanner":
+    def merged(self, other: "Scanner", ends_only=()) -> "Scanner":
         """One scanner over the keys of both (one pass over a text for two lexicons)."""
-        m = Scanner()
+        m = Scanner(ends_only)
         for src in (self, other):
             for k, roles in src._entries.items():
                 m._entries.setdefault(k, []).extend(roles)
