@@ -318,7 +318,7 @@ def _reactions(doc, norm, low, r, stances, mentions, starts, seen, org_country) 
                   key=lambda s: s["evidence"]["start"])
     if not acts:
         return []
-    hits = _find_cues(low, r.automaton)
+    hits = _find_cues(low, r.automaton, acts[0]["evidence"]["start"])
     if not hits:
         return []
     sents = doc.sentences or []
@@ -366,11 +366,12 @@ def _reactions(doc, norm, low, r, stances, mentions, starts, seen, org_country) 
     return out
 
 
-def _find_cues(low: str, automaton) -> List[Tuple[int, str]]:
-    """Reaction cues, leftmost-longest, in one automaton pass; English cues only at word boundaries."""
+def _find_cues(low: str, automaton, start: int = 0) -> List[Tuple[int, str]]:
+    """Reaction cues from ``start`` on (no reaction precedes the first act), leftmost-longest,
+    in one automaton pass; English cues only at word boundaries."""
     found = {}
     n = len(low)
-    for end, cue in automaton.iter(low):
+    for end, cue in automaton.iter(low, start):
         i = end - len(cue) + 1
         if cue.isascii() and ((i > 0 and low[i - 1].isalpha()) or (end + 1 < n and low[end + 1].isalpha())):
             continue
