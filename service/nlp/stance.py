@@ -67,7 +67,8 @@ _HARD = re.compile(r"[\s\[GC](?:(?<=\s)[-–—]\s|(?<=\n)|(?<=\[)\d+\](?:\[\d+\
 _CLAUSE = re.compile(r"[,，;；:：、()（）\s](?:(?<!\s)|(?<=\s)[-–—]\s)")
 _LATIN = re.compile(r"[A-Za-z]")
 _CONTINUE = re.compile(r"\s*(?:并且|并|还|随即|随后|同时|而且|也)")
-_QUANT = re.compile(r"(?:原产于|原产自|产自|来自|源自|进口自|多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其)")
+_QUANT = re.compile(r"(?:原产于|原产自|产自|来自|源自|进口自|多家|多个|多名|部分|一些|这些|所有|全部|若干|数家|几家|各|多|该|其"
+                    r"|(?:[0-9]+|[一二两三四五六七八九十百千几数]+)(?:家|个|名|所|位|款|项|批|类|种)(?:其他|其它)?)")
 
 _TOKEN_END = itemgetter(3)
 _MENTION_START = itemgetter(0)
@@ -407,7 +408,7 @@ class _Sentence:
                     and self.prep_object(prev):
                 return True
             # 将多家中国企业, 对部分日本产品: a short quantifier between the marker and the name
-            for k in (j - 1, j - 2, j - 3):
+            for k in range(j - 1, j - 7, -1):
                 if pe.get(k, -1) >= s and k >= s and _QUANT.fullmatch(norm, k, j):
                     return True
             return False
@@ -772,10 +773,19 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
             rule.append("prep_target")
         # the last actor before the verb that is no object (of a preposition or of a verb)
         cand = None
+        embedded = None     # 中方注意到美方对中国企业实施管制: the object of 注意到 is the act's subject
+        tname = target[2] if target is not None else None
         for m in reversed(before):
-            if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target and not S.verb_object(m):
-                cand = m
-                break
+            if m[3] in ACTOR_TYPES and not S.prep_object(m) and m is not target and m[2] != tname:
+                if not S.verb_object(m):
+                    cand = m
+                    break
+                if embedded is None and target is not None and not norm[max(cs, m[0] - 4):m[0]].endswith(
+                        lex.comitative_verbs):
+                    embedded = m
+        if embedded is not None and (cand is None or embedded[0] > cand[0]):
+            cand = embedded
+            rule.append("embedded_subject")
         by_attribute = False
         if refuser is not None:
             source = refuser
@@ -783,7 +793,7 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
             source = attributive
             by_attribute = True
             rule.append("attributive")
-        elif cand is not None and not (C.source and cand[2] in C.objects):
+        elif cand is not None and (cand is embedded or not (C.source and cand[2] in C.objects)):
             source = cand
         elif C.source is not None:
             source = C.source          # shared subject of an earlier verb in this clause

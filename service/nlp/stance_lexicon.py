@@ -240,6 +240,7 @@ class StanceLexicon:
     government_suffixes: tuple = ()
     titles: frozenset = frozenset()
     buyer_nouns: frozenset = frozenset()
+    comitative_verbs: tuple = ()
 
 
 @dataclass
@@ -311,7 +312,8 @@ def load_stance() -> StanceLexicon:
                          frozenset(d.get("ease_heads") or ()), frozenset(d.get("restrict_heads") or ()),
                          tuple(_words(d, "government_suffixes", _SV)),
                          frozenset(_words(d, "titles", _SV)),
-                         frozenset(ascii_lower(w) for w in _words(d, "buyer_nouns", _SV)))
+                         frozenset(ascii_lower(w) for w in _words(d, "buyer_nouns", _SV)),
+                         tuple(_words(d, "comitative_verbs", _SV)))
 
 
 def load_sentiment() -> SentimentLexicon:
