@@ -195,6 +195,26 @@ def _hard_starts(norm: str, cache: Optional[dict] = None) -> list:
     return out
 
 
+def _split_at(start: int, end: int, starts: list, stop_at):
+    """Pieces of ``[start, end)`` cut at the candidate positions ``starts`` (sorted) where
+    ``stop_at(c)`` gives the end of a separator beginning at ``c`` (None: no separator there)."""
+    pos = start
+    for k in range(_bisect_left(starts, start), len(starts)):
+        c = starts[k]
+        if c >= end:
+            break
+        if c < pos:
+            continue
+        stop = stop_at(c)
+        if stop is None:
+            continue
+        if c > pos:
+            yield pos, c
+        pos = stop
+    if end > pos:
+        yield pos, end
+
+
 def _segments(norm: str, start: int, end: int, starts=None):
     """Hard segments of a sentence: bullets and citation marks end a segment.
 
@@ -203,21 +223,11 @@ def _segments(norm: str, start: int, end: int, starts=None):
     after each position is the same."""
     if starts is None:
         starts = _hard_starts(norm)
-    pos = start
-    for k in range(_bisect_left(starts, start), len(starts)):
-        c = starts[k]
-        if c >= end:
-            break
-        if c < pos:
-            continue
+
+    def stop_at(c):
         m = _HARD.match(norm, c, end)
-        if m is None:
-            continue
-        if c > pos:
-            yield pos, c
-        pos = m.end()
-    if end > pos:
-        yield pos, end
+        return None if m is None else m.end()
+    return _split_at(start, end, starts, stop_at)
 
 
 def _clause_starts(norm: str, cache: Optional[dict] = None) -> list:
@@ -241,26 +251,14 @@ def _clauses(norm: str, start: int, end: int, starts=None):
     regex tried only where a match can begin (``starts``: the document's ``_clause_starts``)."""
     if starts is None:
         starts = _clause_starts(norm)
-    pos = start
     punct = _CLAUSE_PUNCT
-    for k in range(_bisect_left(starts, start), len(starts)):
-        c = starts[k]
-        if c >= end:
-            break
-        if c < pos:
-            continue
+
+    def stop_at(c):
         if norm[c] in punct:
-            stop = c + 1
-        else:
-            m = _CLAUSE.match(norm, c, end)
-            if m is None:
-                continue
-            stop = m.end()
-        if c > pos:
-            yield pos, c
-        pos = stop
-    if end > pos:
-        yield pos, end
+            return c + 1
+        m = _CLAUSE.match(norm, c, end)
+        return None if m is None else m.end()
+    return _split_at(start, end, starts, stop_at)
 
 
 def _strip(norm: str, s: int, e: int):
