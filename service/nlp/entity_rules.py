@@ -8,7 +8,6 @@ from . import lexicons, normalize
 
 PATH = os.path.join(lexicons.DATA_DIR, "entity_rules.yaml")
 _F = "entity_rules.yaml"
-_AB, _OH, _PR, _AD = (lexicons.at(_F, k) for k in ("abbrev", "org_heads", "product", "address"))
 
 RulesError = lexicons.DataFileError     # entity_rules.yaml is malformed: raised at start-up
 
@@ -98,58 +97,66 @@ def _metonyms(m) -> dict:
     return {normalize.to_simplified(k): normalize.to_simplified(v) for k, v in m.items()}
 
 
+# field of Rules, section of entity_rules.yaml ('' for the top level), key, kind:
+# list (as written), set (frozenset), or by_length (WordList, longest first)
+_FIELDS = (
+    ("blockers", "", "blockers", "list"),
+    ("abbrev_prefixes", "abbrev", "prefixes", "set"),
+    ("abbrev_suffixes", "abbrev", "suffixes", "by_length"),
+    ("abbrev_not_before", "abbrev", "not_before", "by_length"),
+    ("abbrev_not_in_runs", "abbrev", "not_in_runs", "set"),
+    ("org_company", "org_heads", "company", "by_length"),
+    ("org_institution", "org_heads", "institution", "by_length"),
+    ("org_gov", "org_heads", "gov", "by_length"),
+    ("not_org", "org_heads", "not_org", "set"),
+    ("org_generic", "org_heads", "generic_modifiers", "set"),
+    ("org_english", "org_heads", "english", "by_length"),
+    ("titles", "", "person_titles", "set"),
+    ("person_verbs", "", "person_verbs", "set"),
+    ("not_name_chars", "", "not_name_chars", "set"),
+    ("not_person", "", "not_person", "set"),
+    ("surnames", "", "surnames", "set"),
+    ("translit", "", "translit_chars", "set"),
+    ("gpe_suffixes", "", "gpe_suffixes", "by_length"),
+    ("loc_suffixes", "", "loc_suffixes", "by_length"),
+    ("not_place", "", "not_place", "set"),
+    ("law_heads", "", "law_heads", "by_length"),
+    ("law_weak", "", "law_heads_need_title", "set"),
+    ("media_suffixes", "", "media_suffixes", "by_length"),
+    ("law_generic", "", "law_generic_modifiers", "set"),
+    ("product_class", "product", "class_nouns", "by_length"),
+    ("product_named_class", "product", "named_class_nouns", "set"),
+    ("product_generic", "product", "generic_modifiers", "set"),
+    ("not_codes", "product", "not_codes", "set"),
+    ("abbrev_single", "abbrev", "single", "set"),
+    ("abbrev_suffix_only", "abbrev", "suffix_only", "set"),
+    ("abbrev_compound_flags", "abbrev", "compound_flags", "set"),
+    ("titles_en", "", "person_titles_en", "by_length"),
+    ("law_heads_en", "", "law_heads_en", "by_length"),
+    ("loc_words", "", "loc_words", "by_length"),
+    ("person_trailing", "", "person_trailing", "by_length"),
+    ("surname_titles", "", "surname_titles", "by_length"),
+    ("org_extensions", "", "org_extensions", "by_length"),
+    ("org_branches", "", "org_branches", "by_length"),
+    ("road_suffixes", "address", "road_suffixes", "by_length"),
+    ("road_heads_alone", "address", "road_heads_alone", "set"),
+    ("not_road", "address", "not_road", "set"),
+    ("address_units", "address", "units", "set"),
+)
+_KINDS = {"list": list, "set": frozenset, "by_length": WordList}
+
+
 def load(path: str = PATH) -> Rules:
     d = lexicons.load_yaml(path)
-    ab, oh, pr, ad = (lexicons.mapping(d, k, _F, optional=True) for k in ("abbrev", "org_heads", "product", "address"))
     joiners = d.get("name_joiners")
     if not isinstance(joiners, str) or not joiners:
         raise RulesError("entity_rules.yaml: name_joiners must be a string of characters")
-    r = Rules(
-        blockers=_words(d, "blockers"),
-        abbrev_prefixes=frozenset(_words(ab, "prefixes", _AB)),
-        abbrev_suffixes=_by_length(_words(ab, "suffixes", _AB)),
-        abbrev_not_before=_by_length(_words(ab, "not_before", _AB)),
-        abbrev_not_in_runs=frozenset(_words(ab, "not_in_runs", _AB)),
-        org_company=_by_length(_words(oh, "company", _OH)),
-        org_institution=_by_length(_words(oh, "institution", _OH)),
-        org_gov=_by_length(_words(oh, "gov", _OH)),
-        not_org=frozenset(_words(oh, "not_org", _OH)),
-        org_generic=frozenset(_words(oh, "generic_modifiers", _OH)),
-        org_english=_by_length(_words(oh, "english", _OH)),
-        titles=frozenset(_words(d, "person_titles")),
-        person_verbs=frozenset(_words(d, "person_verbs")),
-        not_name_chars=frozenset(_words(d, "not_name_chars")),
-        not_person=frozenset(_words(d, "not_person")),
-        surnames=frozenset(_words(d, "surnames")),
-        translit=frozenset(_words(d, "translit_chars")),
-        joiners=frozenset(joiners),
-        gpe_suffixes=_by_length(_words(d, "gpe_suffixes")),
-        loc_suffixes=_by_length(_words(d, "loc_suffixes")),
-        not_place=frozenset(_words(d, "not_place")),
-        law_heads=_by_length(_words(d, "law_heads")),
-        law_weak=frozenset(_words(d, "law_heads_need_title")),
-        media_suffixes=_by_length(_words(d, "media_suffixes")),
-        law_generic=frozenset(_words(d, "law_generic_modifiers")),
-        product_class=_by_length(_words(pr, "class_nouns", _PR)),
-        product_named_class=frozenset(_words(pr, "named_class_nouns", _PR)),
-        product_generic=frozenset(_words(pr, "generic_modifiers", _PR)),
-        not_codes=frozenset(_words(pr, "not_codes", _PR)),
-        abbrev_single=frozenset(_words(ab, "single", _AB)),
-        abbrev_suffix_only=frozenset(_words(ab, "suffix_only", _AB)),
-        abbrev_compound_flags=frozenset(_words(ab, "compound_flags", _AB)),
-        titles_en=_by_length(_words(d, "person_titles_en")),
-        law_heads_en=_by_length(_words(d, "law_heads_en")),
-        metonyms=_metonyms(d.get("metonyms") or {}),
-        loc_words=_by_length(_words(d, "loc_words")),
-        person_trailing=_by_length(_words(d, "person_trailing")),
-        surname_titles=_by_length(_words(d, "surname_titles")),
-        org_extensions=_by_length(_words(d, "org_extensions")),
-        org_branches=_by_length(_words(d, "org_branches")),
-        road_suffixes=_by_length(_words(ad, "road_suffixes", _AD)),
-        road_heads_alone=frozenset(_words(ad, "road_heads_alone", _AD)),
-        not_road=frozenset(_words(ad, "not_road", _AD)),
-        address_units=frozenset(_words(ad, "units", _AD)),
-    )
+    sections = {"": d}
+    for k in ("abbrev", "org_heads", "product", "address"):
+        sections[k] = lexicons.mapping(d, k, _F, optional=True)
+    fields = {f: _KINDS[kind](_words(sections[sec], key, lexicons.at(_F, sec) if sec else _F))
+              for f, sec, key, kind in _FIELDS}
+    r = Rules(joiners=frozenset(joiners), metonyms=_metonyms(d.get("metonyms") or {}), **fields)
     for s in r.surnames:
         if len(s) > 2:
             raise RulesError(f"entity_rules.yaml: surname {s!r} longer than two characters")
