@@ -233,7 +233,9 @@ def test_pathological_inputs_are_linear_and_safe(state):
     run(state, "")
     # the others with one-character tokens, so only this stage is exercised (jieba itself is slow on 中美中美…)
     for text, flag in (("美" * 50_000, "ns"), ("·" * 30_000, "x"), ("《" * 20_000 + "》", "x"), ("A-" * 50_000, "eng"),
-                       ("中美" * 30_000, "ns"), ("王" * 30_000, "nr"), ("公司" * 30_000, "n")):
+                       ("中美" * 30_000, "ns"), ("王" * 30_000, "nr"), ("公司" * 30_000, "n"),
+                       ("《北京》" * 10_000, "ns"), ("路" * 30_000, "n"), ("北京路1号" * 10_000, "ns"),
+                       ("王建" * 20_000, "nr")):
         doc = Doc(text=text, norm=normalize.normalize(text))
         doc._pos_tokens = [(c, flag, i, i + 1) for i, c in enumerate(doc.norm)]
         doc.user["dates"] = []

@@ -613,9 +613,10 @@ def _address_cands(cx: _Ctx) -> List[Cand]:
             continue
         hi = k
         # a house number after the street: 218/号, 10号院
-        if hi + 2 < n + 1 and hi + 1 < n and _NUM_RE.match(toks[hi + 1][0]) and hi + 2 < n and toks[hi + 2][0] in r.address_units:
+        if hi + 2 < n and _NUM_RE.match(toks[hi + 1][0]) and toks[hi + 2][0] in r.address_units:
             hi += 2
-        elif hi + 1 < n and toks[hi + 1][0][-1:] in ("号",) and _NUM_RE.match(toks[hi + 1][0][:-1] or "x") and len(toks[hi + 1][0]) > 1:
+        elif hi + 1 < n and len(toks[hi + 1][0]) > 1 and toks[hi + 1][0].endswith("号") \
+                and _NUM_RE.match(toks[hi + 1][0][:-1]):
             hi += 1
         # the places the address starts with: 北京市/东城区
         j = lo - 1
@@ -937,8 +938,12 @@ def extract(doc: Doc, state: Optional[_State] = None) -> Doc:
     abbrev = _abbrev_cands(cx)
     rules = _rule_cands(cx)
     if cx.titles:
+        # which title each character lies in (titles never nest: 《》 is excluded inside one)
+        in_title = [0] * (cx.n + 1)
+        for k, (s, e) in enumerate(cx.titles, 1):
+            in_title[s:e] = [k] * (e - s)
         rules = [c for c in rules if c.key is not None or c.type not in ("GPE", "LOC")
-                 or not any(s <= c.start and c.end <= e for s, e in cx.titles)]
+                 or not in_title[c.start] or in_title[c.start] != in_title[c.end - 1]]
     kept_rules = _resolve(rules + abbrev, cx.n)
     occ = bytearray(cx.n + 1)
     for c in kept_rules:
