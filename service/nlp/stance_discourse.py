@@ -281,18 +281,20 @@ def _same_class(m, ref_type) -> bool:
 
 def _coordinated(norm, low, r, stances, mentions, starts, seen) -> List[dict]:
     out = []
+    by_name: Dict[str, List[int]] = {}       # name -> indexes of its mentions, in order
+    for k, m in enumerate(mentions):
+        by_name.setdefault(m[2], []).append(k)
     for s in stances:
         ev = s["evidence"]
         lo, hi = ev["start"], ev["end"]
-        i0, i1 = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
-        for k in range(i0, i1):
+        own = []
+        for role, name in (("target", s["target"]), ("source", s["source"])):
+            ks = by_name.get(name, ())
+            a = bisect.bisect_left(ks, bisect.bisect_left(starts, lo))
+            b = bisect.bisect_left(ks, bisect.bisect_left(starts, hi))
+            own.extend((k, role) for k in ks[a:b])
+        for k, role in own:
             m = mentions[k]
-            if m[2] == s["target"]:
-                role, fixed = "target", s["source"]
-            elif m[2] == s["source"]:
-                role, fixed = "source", s["target"]
-            else:
-                continue
             for step in (-1, 1):
                 for o in _chain(low, r, mentions, k, step):
                     if o[0] < lo or o[1] > hi or o[2] in (s["source"], s["target"]):
