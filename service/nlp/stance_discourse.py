@@ -260,14 +260,12 @@ def _joined(low: str, r: Rules, a_end: int, b_start: int) -> bool:
     return 0 < len(gap) <= 4 and gap in r.coordinators
 
 
-def _chain(low, r, mentions, k, step):
-    """Mentions coordinated with ``mentions[k]``, walking left (step -1) or right (+1)."""
+def _chain(mentions, joined, k, step):
+    """Mentions coordinated with ``mentions[k]``, walking left (step -1) or right (+1);
+    ``joined[i]``: mentions i-1 and i are joined by a coordinator."""
     out = []
     j = k
-    while 0 <= j + step < len(mentions):
-        a, b = (mentions[j + step], mentions[j]) if step < 0 else (mentions[j], mentions[j + step])
-        if b[0] - a[1] > 9 or not _joined(low, r, a[1], b[0]):
-            break
+    while 0 <= j + step < len(mentions) and joined[j if step < 0 else j + 1]:
         j += step
         out.append(mentions[j])
     return out
@@ -280,23 +278,35 @@ def _same_class(m, ref_type) -> bool:
 
 
 def _coordinated(norm, low, r, stances, mentions, starts, seen) -> List[dict]:
+    if not stances:
+        return []
+    n = len(mentions)
+    joined = [False] * (n + 1)
+    for k in range(1, n):
+        a, b = mentions[k - 1], mentions[k]
+        if b[0] - a[1] <= 9 and _joined(low, r, a[1], b[0]):
+            joined[k] = True
+    if not any(joined):
+        return []
+    by_name: Dict[str, List[int]] = {}       # name -> indexes of its coordinated mentions, in order
+    for k in range(n):
+        if joined[k] or joined[k + 1]:
+            by_name.setdefault(mentions[k][2], []).append(k)
     out = []
-    by_name: Dict[str, List[int]] = {}       # name -> indexes of its mentions, in order
-    for k, m in enumerate(mentions):
-        by_name.setdefault(m[2], []).append(k)
     for s in stances:
         ev = s["evidence"]
         lo, hi = ev["start"], ev["end"]
         own = []
         for role, name in (("target", s["target"]), ("source", s["source"])):
-            ks = by_name.get(name, ())
-            a = bisect.bisect_left(ks, bisect.bisect_left(starts, lo))
-            b = bisect.bisect_left(ks, bisect.bisect_left(starts, hi))
-            own.extend((k, role) for k in ks[a:b])
+            ks = by_name.get(name)
+            if ks:
+                a = bisect.bisect_left(ks, bisect.bisect_left(starts, lo))
+                b = bisect.bisect_left(ks, bisect.bisect_left(starts, hi))
+                own.extend((k, role) for k in ks[a:b])
         for k, role in own:
             m = mentions[k]
             for step in (-1, 1):
-                for o in _chain(low, r, mentions, k, step):
+                for o in _chain(mentions, joined, k, step):
                     if o[0] < lo or o[1] > hi or o[2] in (s["source"], s["target"]):
                         break
                     if not _same_class(o, m[3]) or (role == "source" and o[3] not in ACTOR_TYPES):
