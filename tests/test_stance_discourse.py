@@ -93,16 +93,16 @@ def test_long_repetitive_input_is_safe_and_deduplicated():
 
 
 @pytest.mark.parametrize("bad, msg", [
-    ("version: 1\ncoordinators: []\nreactions: {oppose: {zh: [反对], en: [oppose]}}\nanaphors: {zh: [此], en: [it]}\n"
+    ("version: 1\ncoordinators: []\nanaphors: {zh: [此], en: [it]}\n"
      "lookback_sentences: 2\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n"
      "listing: {verbs: [added], lists: [entity list], max_chars: 100}\n", "coordinators"),
-    ("version: 1\ncoordinators: [和]\nreactions: {praise: {zh: [好], en: [good]}}\nanaphors: {zh: [此], en: [it]}\n"
-     "lookback_sentences: 2\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n"
-     "listing: {verbs: [added], lists: [entity list], max_chars: 100}\n", "praise"),
-    ("version: 1\ncoordinators: [和]\nreactions: {oppose: {zh: [反对], en: [oppose]}}\nanaphors: {zh: [此], en: [it]}\n"
+    ("version: 1\ncoordinators: [和]\nanaphors: {zh: [此], en: [it]}\n"
+     "lookback_sentences: 2\ntopic: {markers: [就], verbs: [达成], max_chars: 500}\n"
+     "listing: {verbs: [added], lists: [entity list], max_chars: 100}\n", "max_chars"),
+    ("version: 1\ncoordinators: [和]\nanaphors: {zh: [此], en: [it]}\n"
      "lookback_sentences: 9\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n"
      "listing: {verbs: [added], lists: [entity list], max_chars: 100}\n", "lookback_sentences"),
-    ("version: 1\ncoordinators: [和]\nreactions: {oppose: {zh: [反对], en: [oppose]}}\nanaphors: {zh: [此], en: [it]}\n"
+    ("version: 1\ncoordinators: [和]\nanaphors: {zh: [此], en: [it]}\n"
      "lookback_sentences: 2\ntopic: {markers: [就], verbs: [达成], max_chars: 10}\n", "listing"),
 ])
 def test_bad_data_file_fails_at_load(tmp_path, bad, msg):

@@ -436,6 +436,8 @@ def extract(doc: Doc) -> Doc:
     names = {e.get("name"): e for e in doc.entities or []}
     out = []
     trigs, trig_starts = index.get("trigger", _NONE)
+    doc.user["_stance_triggers"] = trigs        # (read by the discourse pass: reactions)
+    doc.user["_stance_low"] = low
     for sent in units(doc):
         # a stance needs a trigger and two mentions in the sentence
         if bisect.bisect_left(trig_starts, sent.start) == bisect.bisect_left(trig_starts, sent.end) or \

@@ -21,8 +21,6 @@ import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-import ahocorasick
-
 from . import lexicons, normalize
 from .doc import Doc
 
@@ -33,6 +31,7 @@ ACTOR_TYPES = frozenset({"GPE", "ORG", "PERSON"})
 TARGET_TYPES = frozenset({"GPE", "ORG", "PERSON", "LOC"})
 SYMMETRIC = frozenset({"agree", "negotiate", "cooperate"})
 HOSTILE = frozenset({"tariff", "sanction", "export_control", "threaten", "criticize", "oppose"})
+REACTIONS = frozenset({"criticize", "oppose"})
 _CLAUSE_END = "，,。；;！!？?\n"
 _REACTION_CONF = 0.5
 _COORD_FACTOR = 0.9
@@ -41,8 +40,6 @@ _COORD_FACTOR = 0.9
 @dataclass
 class Rules:
     coordinators: Tuple[str, ...]
-    reactions: Dict[str, str]          # cue (lower case for English) -> action
-    automaton: object                  # pyahocorasick over the cues: one pass per document
     anaphors: Tuple[str, ...]
     lookback: int
     topic_markers: Tuple[str, ...]
@@ -64,16 +61,6 @@ def load(path: str = PATH) -> Rules:
     """Read and check the data file; a bad file fails here, at start-up."""
     global _rules
     d = lexicons.load_yaml(path)
-    reactions: Dict[str, str] = {}
-    rx = lexicons.mapping(d, "reactions", _F, non_empty=True)
-    for action, block in rx.items():
-        if action not in HOSTILE:
-            raise lexicons.DataFileError(f"{_F}: reactions.{action} is not a hostile action ({sorted(HOSTILE)})")
-        where = lexicons.at(_F, f"reactions.{action}")
-        if not isinstance(block, dict):
-            raise lexicons.DataFileError(f"{where} must be a mapping with zh and en lists")
-        for w in _zh(lexicons.str_list(block, "zh", where)) + _zh(lexicons.str_list(block, "en", where)):
-            reactions.setdefault(w, action)
     an = lexicons.mapping(d, "anaphors", _F)
     anaphors = tuple(_zh(lexicons.str_list(an, "zh", lexicons.at(_F, "anaphors")))
                      + _zh(lexicons.str_list(an, "en", lexicons.at(_F, "anaphors"))))
@@ -88,14 +75,8 @@ def load(path: str = PATH) -> Rules:
     lmax = lst.get("max_chars")
     if not isinstance(lmax, int) or not 10 <= lmax <= 400:
         raise lexicons.DataFileError(f"{_F}: listing.max_chars must be an integer 10..400")
-    auto = ahocorasick.Automaton()
-    for cue in reactions:
-        auto.add_word(cue, cue)
-    auto.make_automaton()
     _rules = Rules(
-        automaton=auto,
         coordinators=tuple(_zh(lexicons.str_list(d, "coordinators", _F, non_empty=True))),
-        reactions=reactions,
         anaphors=anaphors,
         lookback=lookback,
         topic_markers=tuple(_zh(lexicons.str_list(topic, "markers", lexicons.at(_F, "topic"), non_empty=True))),
@@ -120,7 +101,7 @@ def apply(doc: Doc, mentions: List[tuple], org_country: Optional[Dict[str, str]]
         return
     r = _get()
     norm = doc.norm
-    low = norm.lower()
+    low = doc.user.get("_stance_low") or norm.lower()
     stances = _drop_topics(doc, r, low, doc.stances)
     seen = {_key(s) for s in stances}
     starts = [m[0] for m in mentions]
@@ -282,11 +263,14 @@ def _coordinated(norm, low, r, stances, mentions, starts, seen) -> List[dict]:
         return []
     n = len(mentions)
     joined = [False] * (n + 1)
-    for k in range(1, n):
-        a, b = mentions[k - 1], mentions[k]
-        if b[0] - a[1] <= 9 and _joined(low, r, a[1], b[0]):
-            joined[k] = True
-    if not any(joined):
+    found = False
+    for k, (a, b) in enumerate(zip(mentions, mentions[1:]), 1):
+        g = b[0] - a[1]
+        # a coordinator is at most 4 characters; English ones come with spaces (" and the ")
+        if 0 < g <= 4 or (g <= 9 and low[a[1]] == " "):
+            if _joined(low, r, a[1], b[0]):
+                joined[k] = found = True
+    if not found:
         return []
     by_name: Dict[str, List[int]] = {}       # name -> indexes of its coordinated mentions, in order
     for k in range(n):
@@ -330,7 +314,10 @@ def _reactions(doc, norm, low, r, stances, mentions, starts, seen, org_country) 
                   key=lambda s: s["evidence"]["start"])
     if not acts:
         return []
-    hits = _find_cues(low, r.automaton, acts[0]["evidence"]["start"])
+    # the clause pass's criticize / oppose triggers after the first act
+    first = acts[0]["evidence"]["start"]
+    hits = [(h.start, h.value[0]) for h in doc.user.get("_stance_triggers") or ()
+            if h.start >= first and h.value[0] in REACTIONS]
     if not hits:
         return []
     sents = doc.sentences or []
@@ -343,7 +330,7 @@ def _reactions(doc, norm, low, r, stances, mentions, starts, seen, org_country) 
     gpes = {m[2] for m in mentions if m[3] == "GPE"}
     out = []
     done_clauses = set()
-    for pos, cue in hits:
+    for pos, action in hits:
         if covered[pos]:
             continue        # the clause pass read this reaction already
         si = bisect.bisect_right(sstarts, pos) - 1
@@ -367,7 +354,7 @@ def _reactions(doc, norm, low, r, stances, mentions, starts, seen, org_country) 
             target = earlier[-1]["source"] if earlier else None
         if target is None:
             continue
-        new = {"source": subj[2], "target": target, "label": "against", "action": r.reactions[cue],
+        new = {"source": subj[2], "target": target, "label": "against", "action": action,
                "evidence": doc.mention(*_trim(norm, cs, ce)), "confidence": _REACTION_CONF}
         key = _key(new)
         if key in seen:
@@ -375,26 +362,6 @@ def _reactions(doc, norm, low, r, stances, mentions, starts, seen, org_country) 
         seen.add(key)
         done_clauses.add((cs, ce))
         out.append(new)
-    return out
-
-
-def _find_cues(low: str, automaton, start: int = 0) -> List[Tuple[int, str]]:
-    """Reaction cues from ``start`` on (no reaction precedes the first act), leftmost-longest,
-    in one automaton pass; English cues only at word boundaries."""
-    found = {}
-    n = len(low)
-    for end, cue in automaton.iter(low, start):
-        i = end - len(cue) + 1
-        if cue.isascii() and ((i > 0 and low[i - 1].isalpha()) or (end + 1 < n and low[end + 1].isalpha())):
-            continue
-        if len(cue) > len(found.get(i, "")):
-            found[i] = cue
-    out = []
-    last_end = -1
-    for i in sorted(found):
-        if i >= last_end:
-            out.append((i, found[i]))
-            last_end = i + len(found[i])
     return out
 
 
