@@ -10,7 +10,7 @@ import time
 import pytest
 import yaml
 
-from service.nlp import author_stance, normalize, segment, sentences, stance
+from service.nlp import author_stance, normalize, pipeline, segment, sentences, stance
 from service.nlp import stance_lexicon as L
 from service.nlp.doc import Doc
 
@@ -403,3 +403,12 @@ def test_scan_offsets_are_character_offsets(text):
             assert low[h.start:h.end].startswith(h.key)
         else:
             assert low[h.start:h.end] == h.key
+
+
+def test_default_targets_skip_the_news_source_and_favour_actors():
+    text = ("路透社11月20日报道，据彭博社消息，美国对越南加征关税。越南表示强烈不满。"
+            "路透社还称，美国官员将访问越南。")
+    out = pipeline.analyze(text, include=["stances"])
+    targets = [a["target"] for a in out["article_stances"]]
+    assert "路透社" not in targets and "彭博社" not in targets
+    assert {"美国", "越南"} <= set(targets)

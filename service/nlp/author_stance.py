@@ -28,6 +28,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Optional
 
+from . import entities as _entities
 from . import normalize
 from . import stance as _stance     # (a cycle: only its functions are used, at call time)
 from . import stance_lexicon as L
@@ -335,18 +336,41 @@ def _find_all(hay: str, needle: str):
     return out
 
 
+_ATTRIBUTION_AFTER = ("报道", "援引", "消息", "报导", "获悉", "reported", "reports", "said in a report")
+_ATTRIBUTION_BEFORE = ("据", "援引", "according to ", "据悉")
+
+
+def _attribution(norm: str, m: dict) -> bool:
+    """路透社11月20日报道, 据彭博社消息, according to Reuters: a news source, not an actor."""
+    s, e = m["start"], m["end"]
+    after = norm[e:e + 12].lower()
+    before = norm[max(0, s - 14):s].lower()
+    # (a date may stand between the source and its verb: 路透社11月20日报道)
+    return any(after.startswith(a) or (a in after and not any(c in after[:after.find(a)] for c in "，。,;；"))
+               for a in _ATTRIBUTION_AFTER) or before.endswith(_ATTRIBUTION_BEFORE)
+
+
 def _salient(doc: Doc, units):
+    """The three actors the article is most about: mentions, a headline bonus, and a bonus for
+    taking part in actor stances; a name used only to attribute the report (路透社报道) is none."""
     head_end = units[0].end if units else 0
+    acts: dict = {}
+    for st in doc.stances or []:
+        for n in (st.get("source"), st.get("target")):
+            acts[n] = acts.get(n, 0) + 1
+    norm = doc.norm
+    media = _entities.media_names()
     scores = []
     for e in doc.entities or []:
         if e.get("type") not in ACTOR_TYPES:
             continue
         ms = e.get("mentions") or []
-        if not ms:
+        name = e.get("name")
+        if not ms or (name not in acts and (name in media or all(_attribution(norm, m) for m in ms[:20]))):
             continue
         first = min(map(_START_KEY, ms))
-        s = len(ms) + (3 if first < head_end else 0)
-        scores.append((-s, first, e.get("name")))
+        s = len(ms) + (3 if first < head_end else 0) + 2 * min(acts.get(name, 0), 3)
+        scores.append((-s, first, name))
     scores.sort()
     return [n for _s, _p, n in scores[:3]]
 

@@ -139,6 +139,16 @@ def _get() -> _State:
     return _state
 
 
+def media_names() -> frozenset:
+    """Canonical names of the news media and agencies the gazetteers list (路透社, 彭博社):
+    in an article they are usually its sources, not its actors."""
+    st = _get()
+    names = getattr(st, "_media", None)
+    if names is None:
+        names = st._media = frozenset(e.name for e in st.gz.entries if e.source.startswith("media.tsv"))
+    return names
+
+
 # ---------------------------------------------------------------------------
 # candidate spans
 

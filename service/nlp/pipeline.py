@@ -9,7 +9,7 @@ import datetime as _dt
 import gc
 from typing import Iterable, Optional
 
-from . import dates, entities, normalize, quantities, segment, sentences, stance, stance_discourse
+from . import dates, entities, normalize, quantities, segment, sentences, stance
 from .doc import Doc
 
 ALL_SECTIONS = ("quantities", "entities", "stances")
@@ -54,7 +54,6 @@ def _entities(doc: Doc) -> Doc:
 def _stances(doc: Doc) -> Doc:
     if "stances" in doc.include:
         stance.extract(doc)
-        stance_discourse.apply(doc, stance.entity_mentions(doc), getattr(stance.lexicon(), "org_country", None))
     return doc
 
 
@@ -80,7 +79,6 @@ def load() -> None:
     quantities.load()
     entities.load()
     stance.load()
-    stance_discourse.load()
     # the lexicons are ~a million long-lived objects: keep them out of every later garbage
     # collection (and, under gunicorn's preload, out of copy-on-write page faults in the workers)
     gc.collect()

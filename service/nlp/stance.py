@@ -39,7 +39,7 @@ import re
 from operator import itemgetter
 from typing import List, Optional
 
-from . import author_stance
+from . import author_stance, stance_discourse
 from . import stance_lexicon as L
 from .doc import Doc, Span
 
@@ -87,6 +87,7 @@ def load() -> None:
     global _lex, _scanner
     _lex = L.load_stance()
     author_stance.load()
+    stance_discourse.load()
     # (the target prepositions are asked only where they end: no hit of theirs is listed)
     _scanner = _lex.scanner.merged(author_stance.lexicon().scanner, ends_only=("target_preps",))
     _derived.clear()
@@ -437,7 +438,6 @@ def extract(doc: Doc) -> Doc:
     out = []
     trigs, trig_starts = index.get("trigger", _NONE)
     doc.user["_stance_triggers"] = trigs        # (read by the discourse pass: reactions)
-    doc.user["_stance_low"] = low
     for sent in units(doc):
         # a stance needs a trigger and two mentions in the sentence
         if bisect.bisect_left(trig_starts, sent.start) == bisect.bisect_left(trig_starts, sent.end) or \
@@ -476,8 +476,11 @@ def extract(doc: Doc) -> Doc:
     doc.stances = out
     doc.user["_stance_low"] = low
     doc.user["_stance_index"] = index
+    # coordinated parties, reactions, topics of talks: before the author stance, which reads them
+    stance_discourse.apply(doc, mentions, lex.org_country)
     author_stance.extract(doc)
-    for k in ("_stance_low", "_stance_index", "_stance_units", "_stance_mentions", "_stance_chars"):
+    for k in ("_stance_low", "_stance_index", "_stance_units", "_stance_mentions", "_stance_chars",
+              "_stance_triggers"):
         doc.user.pop(k, None)
     return doc
 
