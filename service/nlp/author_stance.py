@@ -366,7 +366,8 @@ def _salient(doc: Doc, units):
             continue
         ms = e.get("mentions") or []
         name = e.get("name")
-        if not ms or (name not in acts and (name in media or all(_attribution(norm, m) for m in ms[:20]))):
+        if not ms or (name not in acts and e.get("type") == "ORG" and (
+                name in media or all(_attribution(norm, m) for m in ms[:20]))):
             continue
         first = min(map(_START_KEY, ms))
         s = len(ms) + (3 if first < head_end else 0) + 2 * min(acts.get(name, 0), 3)
