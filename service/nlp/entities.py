@@ -315,7 +315,11 @@ def _two_ok(cx: _Ctx, s: int, e: int, etype: str) -> bool:
             return rest in cx.r.titles or rest in cx.r.surname_titles or rest in cx.r.person_trailing
         return t[3] > e
     t = toks[cx.tok_index(e - 1)]
-    return t[2] < s
+    if t[2] < s:
+        return True
+    # jieba glued a preposition to the name's first character: 对华/为 is 对 + 华为
+    t0 = toks[cx.tok_index(s)]
+    return t0[2] == s - 1 and t0[3] == s + 1 and t0[0][0] in cx.r.abbrev_prefixes
 
 
 def _gazetteer_cands(cx: _Ctx) -> None:
