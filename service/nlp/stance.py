@@ -822,12 +822,18 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
                 target = nxt
             else:
                 # the last other party before the verb (no coordinated co-source)
-                rest = None
+                rest = co_party = None
                 for m in reversed(before):
-                    if (source is None or m[2] != source[2]) \
-                            and not (source is not None and _coordinated(norm, S, m, source)):
+                    if source is None or m[2] != source[2]:
+                        if source is not None and _coordinated(norm, S, m, source):
+                            if co_party is None and m[3] in ACTOR_TYPES:
+                                co_party = m
+                            continue
                         rest = m
                         break
+                if rest is None and co_party is not None and action in SYMMETRIC:
+                    rest = co_party     # "the EU and Japan agreed to cooperate": each is the other's party
+                    rule.append("coordinated_parties")
                 carried_object = C.carried_object
                 if rest is None and action in SYMMETRIC and carried_object is not None \
                         and source is not None and carried_object[2] != source[2]:
