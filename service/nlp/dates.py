@@ -629,6 +629,18 @@ def _part_ok(text: str, end: int, part: str, t: _Tables) -> bool:
     return True
 
 
+def _rel_atoms(t, text, memo, add, kind, table, code, field, part_field, parts, nxt):
+    """今年 / 上月 (and 今年上半年, 上月底): a relative year or month, with its part when one follows."""
+    for m in _scan(t, kind, text, memo):
+        spec = table[m["w"]]
+        if not _rel_ok(text, m, spec):
+            continue
+        part = m["part"]
+        if part and _part_ok(text, m.end(), part, t):
+            add(Atom(m.start(), m.end(), code, Expr(**{field: spec[0], part_field: parts[part]})))
+        add(Atom(m.start(), m.end("w"), code, Expr(**{field: spec[0]}), nxt=nxt))
+
+
 def _rel_ok(text: str, m, spec) -> bool:
     _, not_before, not_after = spec
     if _prev(text, m.start()) in not_before:
@@ -687,14 +699,7 @@ def _atoms(text: str, t: _Tables, memo: dict) -> list:
         if _prev(text, m.start()) in not_before or any(text.startswith(x, m.end()) for x in not_after):
             continue
         add(Atom(m.start(), m.end(), "AY", Expr(ayear=off), bare_ok=bare, nxt=year_next))
-    for m in _scan(t, "rel_year", text, memo):
-        spec = t.rel["years"][m["w"]]
-        if not _rel_ok(text, m, spec):
-            continue
-        part = m["part"]
-        if part and _part_ok(text, m.end(), part, t):
-            add(Atom(m.start(), m.end(), "RY", Expr(ryear=spec[0], ypart=t.year_parts[part])))
-        add(Atom(m.start(), m.end("w"), "RY", Expr(ryear=spec[0]), nxt=year_next))
+    _rel_atoms(t, text, memo, add, "rel_year", t.rel["years"], "RY", "ryear", "ypart", t.year_parts, year_next)
     for m in _scan(t, "decade", text, memo):
         raw = m["y"]
         if len(raw) == 4:
@@ -777,14 +782,7 @@ def _atoms(text: str, t: _Tables, memo: dict) -> list:
         if req and not any(text.startswith(x, m.end()) for x in req):
             continue
         add(Atom(m.start(), m.end(), "HOL", Expr(holiday=m.group(0))))
-    for m in _scan(t, "rel_month", text, memo):
-        spec = t.rel["months"][m["w"]]
-        if not _rel_ok(text, m, spec):
-            continue
-        part = m["part"]
-        if part and _part_ok(text, m.end(), part, t):
-            add(Atom(m.start(), m.end(), "RM", Expr(rmonth=spec[0], mpart=t.month_parts[part])))
-        add(Atom(m.start(), m.end("w"), "RM", Expr(rmonth=spec[0]), nxt=("D", "DR")))
+    _rel_atoms(t, text, memo, add, "rel_month", t.rel["months"], "RM", "rmonth", "mpart", t.month_parts, ("D", "DR"))
     for m in _scan(t, "day", text, memo):
         d = _cn_int(m["d"], t)
         if d is None or not 1 <= d <= 31 or R["day_not_after"].match(text, m.end()):
