@@ -400,12 +400,16 @@ class _Sentence:
         s = self.s
         if pe.get(j, -1) >= s:
             return True
-        if not _is_latin_at(norm, j):
-            # apposition inside the phrase: 同俄罗斯外长拉夫罗夫 — the person is in the phrase too
+        if not _is_latin_at(norm, j) or (j > 0 and norm[j - 1] == "的"):
+            # apposition inside the phrase: 同俄罗斯外长拉夫罗夫 — the person is in the phrase too;
+            # a possessor before the head: 向澳大利亚的Lynas — the head is the object
             prev = self.prev_mention.get(m[0])
-            if prev is not None and 0 < m[0] - prev[1] <= 6 and _ends_with_title(norm[prev[1]:m[0]], self.titles) \
+            if prev is not None and 0 < m[0] - prev[1] <= 6 and (
+                    _ends_with_title(norm[prev[1]:m[0]], self.titles) or norm[prev[1]:m[0]] == "的") \
                     and self.prep_object(prev):
                 return True
+            if _is_latin_at(norm, j):
+                return False
             # 将多家中国企业, 对部分日本产品: a short quantifier between the marker and the name
             for k in range(j - 1, j - 7, -1):
                 if pe.get(k, -1) >= s and k >= s and _QUANT.fullmatch(norm, k, j):
@@ -524,6 +528,17 @@ def _head(norm, S, actors, m):
                                  or _ends_with_title(gap, S.titles)):
             return n
     return m
+
+
+def _affiliation(norm, S, source):
+    """美国总统特朗普, 中国外交部发言人林剑: the name before the source and its title is the source's own
+    side, never its counterpart."""
+    if source is None:
+        return None
+    prev = S.prev_mention.get(source[0])
+    if prev is not None and 0 < source[0] - prev[1] <= 6 and _ends_with_title(norm[prev[1]:source[0]], S.titles):
+        return prev[2]
+    return None
 
 
 def _ends_with_title(gap, titles):
@@ -823,8 +838,9 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
             else:
                 # the last other party before the verb (no coordinated co-source)
                 rest = co_party = None
+                own = _affiliation(norm, S, source)
                 for m in reversed(before):
-                    if source is None or m[2] != source[2]:
+                    if (source is None or m[2] != source[2]) and m[2] != own:
                         if source is not None and _coordinated(norm, S, m, source):
                             if co_party is None and m[3] in ACTOR_TYPES:
                                 co_party = m
@@ -846,7 +862,8 @@ def _read_trigger(doc, lex, S, C, t, carried, names, seen, out):
                 elif action in IMPLICIT_TARGET and source is not None:
                     # 中方坚决反对: the other party is named elsewhere in the sentence
                     near = S.mentions_in(max(S.s, cs - 2 * WINDOW_ZH), min(S.e, ce + 2 * WINDOW_ZH))
-                    other = [m for m in near if m[2] != source[2] and m[3] in ACTOR_TYPES
+                    own = _affiliation(norm, S, source)
+                    other = [m for m in near if m[2] != source[2] and m[2] != own and m[3] in ACTOR_TYPES
                              and (m[0] >= ce or m[1] <= cs)]
                     # the other party of a dispute: a state, or a bloc that acts as one (欧盟)
                     blocs = _lexicon_sets(lex)[0]
