@@ -629,6 +629,15 @@ def _part_ok(text: str, end: int, part: str, t: _Tables) -> bool:
     return True
 
 
+def _rel_plain(t, text, memo, add, kind, table, code, field):
+    """本季度 / 上周: a relative quarter or week, unless the character before it says otherwise."""
+    for m in _scan(t, kind, text, memo):
+        spec = table[m.group(0)]
+        if _prev(text, m.start()) in spec[1]:
+            continue
+        add(Atom(m.start(), m.end(), code, Expr(**{field: spec[0]})))
+
+
 def _rel_atoms(t, text, memo, add, kind, table, code, field, part_field, parts, nxt):
     """今年 / 上月 (and 今年上半年, 上月底): a relative year or month, with its part when one follows."""
     for m in _scan(t, kind, text, memo):
@@ -801,11 +810,7 @@ def _atoms(text: str, t: _Tables, memo: dict) -> list:
         if _prev(text, m.start()) in spec[1] or any(text.startswith(x, m.end()) for x in spec[2]):
             continue
         add(Atom(m.start(), m.end(), "RD", Expr(rday=spec[0])))
-    for m in _scan(t, "rel_quarter", text, memo):
-        spec = t.rel["quarters"][m.group(0)]
-        if _prev(text, m.start()) in spec[1]:
-            continue
-        add(Atom(m.start(), m.end(), "RQ", Expr(rquarter=spec[0])))
+    _rel_plain(t, text, memo, add, "rel_quarter", t.rel["quarters"], "RQ", "rquarter")
     for m in _scan(t, "weekday", text, memo):
         wd = t.weekdays[m["d"]]
         nxt = text[m.end():m.end() + 1]
@@ -822,11 +827,7 @@ def _atoms(text: str, t: _Tables, memo: dict) -> list:
                 continue
             off = {"上上": -2, "上个": -1, "上": -1, "下个": 1, "下": 1, "这个": 0, "本": 0, "这": 0}[r]
             add(Atom(m.start(), m.end(), "WD", Expr(weekday=wd, rweek=off)))
-    for m in _scan(t, "rel_week", text, memo):
-        spec = t.rel["weeks"][m.group(0)]
-        if _prev(text, m.start()) in spec[1]:
-            continue
-        add(Atom(m.start(), m.end(), "RW", Expr(rweek=spec[0])))
+    _rel_plain(t, text, memo, add, "rel_week", t.rel["weeks"], "RW", "rweek")
     for m in _scan(t, "ago", text, memo):
         if _after_duration_marker(text, m.start(), t) or _prev(text, m.start()) in tuple("数几多上近百千万"):
             continue            # 数十年前, 上百年前: vague, not a date
