@@ -1261,6 +1261,16 @@ def _bare_day(e: Expr, anchor: _dt.date, t: _Tables) -> Optional[Period]:
     return _in_month(*best, e) if best else None
 
 
+def _left_takes_year(e1, e2, anchor, t):
+    """An interval whose left month has no year: it takes the right side's year (the year before
+    when its month comes later: 十一月至次年二月)."""
+    p2 = _resolve(e2, anchor, t)
+    if p2 is None:
+        return None, None
+    y = p2.lo.day.year - (1 if e1.months[0] > e2.months[0] else 0)
+    return _resolve(replace(e1, year=y), anchor, t), p2
+
+
 def _resolve_pair(e1: Expr, e2: Expr, anchor, t: _Tables) -> Optional[Period]:
     if e2.day_only():
         p1 = _resolve(e1, anchor, t)
@@ -1277,20 +1287,12 @@ def _resolve_pair(e1: Expr, e2: Expr, anchor, t: _Tables) -> Optional[Period]:
                 y += 1
             p2 = _resolve(replace(e2, year=y), anchor, t)
         elif e1.months is not None and not e1.has_year() and e1.rmonth is None:
-            p2 = _resolve(e2, anchor, t)
-            if p2 is None:
-                return None
-            y = p2.lo.day.year - (1 if e1.months[0] > e2.months[0] else 0)
-            p1 = _resolve(replace(e1, year=y), anchor, t)
+            p1, p2 = _left_takes_year(e1, e2, anchor, t)
         else:
             p1, p2 = _resolve(e1, anchor, t), _resolve(e2, anchor, t)
     elif (e1.months is not None and not e1.has_year() and e1.rmonth is None and e1.fixed is None
           and e2.months is not None and e2.has_year()):
-        p2 = _resolve(e2, anchor, t)            # January to March 2025: the left side takes the year
-        if p2 is None:
-            return None
-        y = p2.lo.day.year - (1 if e1.months[0] > e2.months[0] else 0)
-        p1 = _resolve(replace(e1, year=y), anchor, t)
+        p1, p2 = _left_takes_year(e1, e2, anchor, t)     # January to March 2025
     else:
         p1, p2 = _resolve(e1, anchor, t), _resolve(e2, anchor, t)
     if p1 is None or p2 is None or p2.hi.day < p1.lo.day:
