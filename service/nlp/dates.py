@@ -1263,7 +1263,7 @@ def _bare_day(e: Expr, anchor: _dt.date, t: _Tables) -> Optional[Period]:
 
 def _left_takes_year(e1, e2, anchor, t):
     """An interval whose left month has no year: it takes the right side's year (the year before
-    when its month comes later: 十一月至次年二月)."""
+    when its month comes later: November to February 2025 is 2024-11/2025-02)."""
     p2 = _resolve(e2, anchor, t)
     if p2 is None:
         return None, None
