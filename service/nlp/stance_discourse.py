@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from . import lexicons, normalize
+from . import stance as _stance     # (a cycle: stance runs this pass; only its functions are used, at call time)
 from .doc import Doc
 
 PATH = os.path.join(lexicons.DATA_DIR, "stance_discourse.yaml")
@@ -172,31 +173,20 @@ def _listing(doc, low, r, mentions, starts, seen) -> List[dict]:
     if "list" not in low:
         return []
     out = []
+    ustarts = [u.start for u in _stance.units(doc)]     # sentences, "U.S." rejoined
     for lst in r.listing_lists:
         i = low.find(lst)
         while i != -1:
             j = i + len(lst)
             if (i == 0 or not low[i - 1].isalpha()) and (j >= len(low) or not low[j].isalpha()):
-                out.extend(_listing_at(doc, low, r, mentions, starts, seen, i, j))
+                out.extend(_listing_at(doc, low, r, mentions, starts, seen, ustarts, i, j))
             i = low.find(lst, j)
     return out
 
 
-def _sentence_start(low: str, lo: int, i: int) -> int:
-    """The start of the sentence holding ``i`` (no earlier than ``lo``); "U.S." ends none."""
-    k = i
-    while True:
-        p = max(low.rfind(c, lo, k) for c in ".;!?\n。；")
-        if p < 0:
-            return lo
-        if low[p] == "." and p >= 1 and low[p - 1].isalpha() and (p < 2 or not low[p - 2].isalpha()):
-            k = p           # U.S. / U.K.: a one-letter abbreviation
-            continue
-        return p + 1
-
-
-def _listing_at(doc, low, r, mentions, starts, seen, i, j) -> List[dict]:
-    lo = _sentence_start(low, max(0, i - r.listing_max), i)
+def _listing_at(doc, low, r, mentions, starts, seen, ustarts, i, j) -> List[dict]:
+    k = bisect.bisect_right(ustarts, i) - 1
+    lo = max(ustarts[k] if k >= 0 else 0, i - r.listing_max)
     # the verb: the last listing verb before "to the … list"
     best = None
     for v in r.listing_verbs:
@@ -217,7 +207,7 @@ def _listing_at(doc, low, r, mentions, starts, seen, i, j) -> List[dict]:
     if subj is None or not between:
         return []
     out = []
-    s, e = _trim(doc.norm, lo, j)
+    s, e = _stance._strip(doc.norm, lo, j)
     for m in between:
         new = {"source": subj[2], "target": m[2], "label": "against", "action": "sanction",
                "evidence": doc.mention(s, e), "confidence": 0.8}
@@ -320,7 +310,7 @@ def _reactions(doc, norm, low, r, stances, mentions, starts, seen, org_country) 
             if h.start >= first and h.value[0] in REACTIONS]
     if not hits:
         return []
-    sents = doc.sentences or []
+    sents = _stance.units(doc)
     sstarts = [sp.start for sp in sents]
     act_starts = [a["evidence"]["start"] for a in acts]
     covered = bytearray(len(norm) + 1)
@@ -355,7 +345,7 @@ def _reactions(doc, norm, low, r, stances, mentions, starts, seen, org_country) 
         if target is None:
             continue
         new = {"source": subj[2], "target": target, "label": "against", "action": action,
-               "evidence": doc.mention(*_trim(norm, cs, ce)), "confidence": _REACTION_CONF}
+               "evidence": doc.mention(*_stance._strip(norm, cs, ce)), "confidence": _REACTION_CONF}
         key = _key(new)
         if key in seen:
             continue
@@ -384,11 +374,3 @@ def _country_prefix(name: str, gpes) -> Optional[str]:
         if name[:k] in gpes:
             return name[:k]
     return None
-
-
-def _trim(norm: str, s: int, e: int) -> Tuple[int, int]:
-    while s < e and norm[s] in " \u3000\t":
-        s += 1
-    while e > s and norm[e - 1] in " \u3000\t":
-        e -= 1
-    return s, e
