@@ -594,7 +594,7 @@ def _place_token(cx: _Ctx, k: int) -> bool:
             return True
     elif o >= 0:
         return False
-    return f == "ns" or (_ends_with(w, ("省", "市", "区", "县", "镇", "乡", "村", "街道")) is not None and f in ("nt", "nz", "n"))
+    return f == "ns" or (f in ("nt", "nz", "n") and (_ends_with(w, cx.r.gpe_suffixes) is not None or w.endswith("街道")))
 
 
 def _address_cands(cx: _Ctx) -> List[Cand]:
