@@ -336,21 +336,17 @@ def _find_all(hay: str, needle: str):
     return out
 
 
-_ATTRIBUTION_AFTER = ("报道", "援引", "消息", "报导", "获悉", "reported", "reports", "said in a report")
-_ATTRIBUTION_BEFORE = ("据", "援引", "according to ", "据悉")
-
-
-def _attribution(norm: str, m: dict) -> bool:
+def _attribution(norm: str, m: dict, lex) -> bool:
     """路透社11月20日报道, 据彭博社消息, according to Reuters: a news source, not an actor."""
     s, e = m["start"], m["end"]
     after = norm[e:e + 12].lower()
     before = norm[max(0, s - 14):s].lower()
     # (a date may stand between the source and its verb: 路透社11月20日报道)
     return any(after.startswith(a) or (a in after and not any(c in after[:after.find(a)] for c in "，。,;；"))
-               for a in _ATTRIBUTION_AFTER) or before.endswith(_ATTRIBUTION_BEFORE)
+               for a in lex.attribution_after) or before.endswith(lex.attribution_before)
 
 
-def _salient(doc: Doc, units):
+def _salient(doc: Doc, units, lex):
     """The three actors the article is most about: mentions, a headline bonus, and a bonus for
     taking part in actor stances; a name used only to attribute the report (路透社报道) is none."""
     head_end = units[0].end if units else 0
@@ -367,7 +363,7 @@ def _salient(doc: Doc, units):
         ms = e.get("mentions") or []
         name = e.get("name")
         if not ms or (name not in acts and e.get("type") == "ORG" and (
-                name in media or all(_attribution(norm, m) for m in ms[:20]))):
+                name in media or all(_attribution(norm, m, lex) for m in ms[:20]))):
             continue
         first = min(map(_START_KEY, ms))
         s = len(ms) + (3 if first < head_end else 0) + 2 * min(acts.get(name, 0), 3)
@@ -395,7 +391,7 @@ def extract(doc: Doc) -> Doc:
     mentions = _stance.entity_mentions(doc)
     low = doc.user.get("_stance_low") or L.ascii_lower(doc.norm)
     scored = _Scored(doc, lex, units, mentions, low)
-    targets = list(doc.targets or []) or _salient(doc, units)
+    targets = list(doc.targets or []) or _salient(doc, units, lex)
     agents = _agents(doc)
     short = len(doc.norm) <= 400 or len(units) <= 4
     result = []

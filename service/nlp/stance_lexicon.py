@@ -256,6 +256,8 @@ class SentimentLexicon:
     proposition_only: frozenset = frozenset()
     not_negators: tuple = ()
     target_negation: float = 2.0
+    attribution_after: tuple = ()       # 路透社报道: a name before these attributes the report
+    attribution_before: tuple = ()      # 据彭博社: … or after these
 
 
 def load_stance() -> StanceLexicon:
@@ -370,9 +372,12 @@ def load_sentiment() -> SentimentLexicon:
         if v:
             sc.add(k, "polar", float(v) * float(lw))
     marks = sorted({c for q in quotes for c in q} | {"\n"})
+    attr = lexicons.mapping(d, "attribution", _SE)
     return SentimentLexicon(
         scanner=sc.build(), negation_window=nw, voice={k: float(v) for k, v in voice.items()},
         quotes=[tuple(q) for q in quotes], neutral_band=float(nb), scale=float(scale),
         target_negators=tneg, quote_marks=re.compile("[" + re.escape("".join(marks)) + "]"),
         proposition_only=frozenset(_words(sv, "proposition_only", at(_SE, "stance_verbs"))),
-        not_negators=tuple(_words(d, "not_negators", _SE)), target_negation=float(tw))
+        not_negators=tuple(_words(d, "not_negators", _SE)), target_negation=float(tw),
+        attribution_after=tuple(ascii_lower(w) for w in _words(attr, "after", at(_SE, "attribution"))),
+        attribution_before=tuple(ascii_lower(w) for w in _words(attr, "before", at(_SE, "attribution"))))
