@@ -63,6 +63,7 @@ class _State:
     def __init__(self, gz: gazetteer.Gazetteer, rules: entity_rules.Rules):
         self.gz = gz
         self.rules = rules
+        self.media = frozenset(e.name for e in gz.entries if e.source.startswith("media.tsv"))
         r = rules
         tl = "".join(sorted(r.translit))
         jn = "".join(sorted(r.joiners))
@@ -142,11 +143,7 @@ def _get() -> _State:
 def media_names() -> frozenset:
     """Canonical names of the news media and agencies the gazetteers list (路透社, 彭博社):
     in an article they are usually its sources, not its actors."""
-    st = _get()
-    names = getattr(st, "_media", None)
-    if names is None:
-        names = st._media = frozenset(e.name for e in st.gz.entries if e.source.startswith("media.tsv"))
-    return names
+    return _get().media
 
 
 # ---------------------------------------------------------------------------
