@@ -104,6 +104,12 @@ class _State:
             | frozenset(t[-1] for t in r.titles) | frozenset(w[-1] for w in self.interesting_words) \
             | frozenset(w[-1] for w in r.road_suffixes)
         self.lasts_re = re.compile("[" + "".join(re.escape(c) for c in sorted(self.interesting_last)) + "]")
+        self.sports_re = re.compile("|".join(re.escape(w) for w in r.sports_context)) if r.sports_context else None
+        # the result words of two characters or more, matched on the text (平/过/罗马 is 平过 + 罗马)
+        self.sports_after2 = tuple(w for w in r.sports_after if len(w) >= 2)
+        self.sports_before2 = tuple(w for w in r.sports_before if len(w) >= 2)
+        self.fixture_re = re.compile(
+            "(?<![A-Za-z])(?:" + "|".join(re.escape(w) for w in r.sports_fixture) + ")") if r.sports_fixture else None
 
 
 def load(directory: str = gazetteer.DEFAULT_DIR, rules_path: str = entity_rules.PATH, teach_jieba: bool = True) -> None:
@@ -683,6 +689,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         lo = k
         while j >= 0 and k - j <= 6:
             wj, fj, sj, ej = toks[j]
+            if wj in r.sports_fixture:
+                break   # 布莱克本队 vs 利物浦队: two teams, not one name
             if wj in r.org_generic and not _proper_token(cx, j) and j == k - 1 and w == head and (head == "公司" or kind != "company"):
                 break   # 美国科技公司, 该委员会: generic, not a name (but 中国稀土集团 is one)
             if fj in MOD_FLAGS or (fj == "a" and len(wj) >= 2) or _proper_token(cx, j) or (fj == "x" and wj in ORG_JOINERS):
@@ -910,6 +918,153 @@ def _rule_cands(cx: _Ctx) -> List[Cand]:
 
 
 # ---------------------------------------------------------------------------
+# sports: a place that names a team
+
+def _team_key(cx: _Ctx, base: str, text: str):
+    """The listed club a team mention names (罗马 -> 罗马队 -> AS Roma), else None (a rule entity)."""
+    gz = cx.st.gz
+    for form in (text, base + "队", base):
+        idx = gz.surfaces.get(form)
+        if idx is not None and gz.entries[idx].type == "ORG":
+            return ("G", idx)
+    return None
+
+
+def _sports_teams(cx: _Ctx, final: List[Cand]) -> List[Cand]:
+    """In a sentence of a match report or a betting preview (a word of sports.context in it), a place
+    next to a result verb is its team (逼平/米兰, 罗马/德比), each side of a fixture is a team
+    (切沃vs罗马, 霍芬海/vs/比勒菲), and a place or name before a team head is one (克拉科夫/队)."""
+    doc, r, norm, toks, starts = cx.doc, cx.r, cx.norm, cx.toks, cx.starts
+    sents = []      # (start, end, has a context word other than a fixture marker)
+    for m in cx.st.sports_re.finditer(norm):
+        sp = doc.sentence_at(m.start())
+        if sp is None:
+            continue
+        strong = m.group() not in r.sports_fixture
+        if sents and sents[-1][0] == sp.start:
+            if strong and not sents[-1][2]:
+                sents[-1] = (sp.start, sp.end, True)
+            continue
+        sents.append((sp.start, sp.end, strong))
+    if not sents:
+        return final
+    sent_starts = [s[0] for s in sents]
+
+    def sent_of(i: int):
+        j = bisect.bisect_right(sent_starts, i) - 1
+        return sents[j] if j >= 0 and i < sents[j][1] else None
+
+    def tok_before(i: int) -> str:
+        k = cx.tok_index(i)
+        return toks[k - 1][0] if k > 0 and starts[k] == i else ""
+
+    def tok_after(i: int) -> str:
+        if i >= cx.n:
+            return ""
+        k = cx.tok_index(i)
+        return toks[k][0] if starts[k] == i else ""
+
+    teams: List[Cand] = []
+    # a place next to a result verb, or before a team head
+    for c in final:
+        if c.type != "GPE" or sent_of(c.start) is None:
+            continue
+        nxt = tok_after(c.end)
+        head = nxt if nxt in r.team_heads else None
+        if head:
+            end = c.end + len(head)
+            base = norm[c.start:c.end]
+            teams.append(Cand(c.start, end, "ORG", _team_key(cx, base, norm[c.start:end]), "org:team", P_RULE_HI))
+        elif (nxt in r.sports_after or tok_before(c.start) in r.sports_before
+              or norm.startswith(cx.st.sports_after2, c.end) or norm.endswith(cx.st.sports_before2, 0, c.start)):
+            base = norm[c.start:c.end]
+            teams.append(Cand(c.start, c.end, "ORG", _team_key(cx, base, base), "org:team", P_RULE_HI))
+    # each side of a fixture
+    fx = cx.st.fixture_re
+    for m in (fx.finditer(norm) if fx is not None else ()):
+        sent = sent_of(m.start())
+        if sent is None:
+            continue
+        for lo, hi in (_fixture_side(cx, m.start(), -1), _fixture_side(cx, m.end(), 1)):
+            if hi - lo < 2:
+                continue
+            inside = [c for c in final if lo <= c.start and c.end <= hi]
+            if any(c.type == "PERSON" and (c.key is not None or not sent[2]) for c in inside):
+                continue      # a listed person, or a fixture with nothing else of a team sport: 纳达尔vs费德勒
+            base = norm[lo:hi]
+            teams.append(Cand(lo, hi, "ORG", _team_key(cx, base, base), "org:team-fixture", P_RULE_HI))
+    if not teams:
+        return final
+    # one sense per discourse: the same name elsewhere in a sports sentence is the same team
+    names = {norm[t.start:t.end]: t.key for t in teams}
+    taken = [(c.start, c.end) for c in final if not (c.type == "GPE" or (c.type == "PERSON" and c.key is None))]
+    taken.sort()
+    tk_starts = [a for a, _ in taken]
+    ts = cx.tok_start
+    for nm, key in names.items():
+        i = norm.find(nm)
+        while i != -1:
+            j = i + len(nm)
+            if i in ts and j in ts and sent_of(i) is not None:
+                p = bisect.bisect_left(tk_starts, j) - 1
+                if p < 0 or taken[p][1] <= i:       # not inside another kind of name
+                    teams.append(Cand(i, j, "ORG", key, "org:team-again", P_RULE_HI))
+            i = norm.find(nm, j)
+    teams = _resolve(teams, cx.n)
+    out = []
+    occ = bytearray(cx.n + 1)
+    for t in teams:
+        if any(c.start < t.end and t.start < c.end and (c.start < t.start or c.end > t.end) for c in final):
+            continue      # would cut a longer name
+        occ[t.start:t.end] = b"\x01" * (t.end - t.start)
+        out.append(t)
+    out.extend(c for c in final if occ.find(1, c.start, c.end) == -1)
+    return out
+
+
+def _fixture_side(cx: _Ctx, pos: int, step: int) -> Tuple[int, int]:
+    """The name on one side of a fixture marker: up to four name tokens (proper, transliterated,
+    listed or Latin), stopping at anything else. ``step`` -1 walks left from ``pos``, 1 right."""
+    toks, r, norm = cx.toks, cx.r, cx.norm
+    n = len(toks)
+    if step < 0:
+        if pos <= 0:
+            return pos, pos
+        k = cx.tok_index(pos - 1)
+        lo = hi = pos
+        first = norm[toks[k][2]:pos]
+    else:
+        if pos >= cx.n:
+            return pos, pos
+        k = cx.tok_index(pos)
+        lo = hi = pos
+        first = norm[pos:toks[k][3]]
+    count = 0
+    prev = None
+    while 0 <= k < n and count < 4:
+        w, f, s, e = toks[k]
+        piece = first if count == 0 else w
+        ok = piece and (piece.isascii() and piece.isalpha() or f in PROPER or _is_translit(piece, r)
+                        or (cx.gz_owner[s] >= 0 and cx.gz_spans[cx.gz_owner[s]].type in ("GPE", "ORG", "LOC", "PERSON"))
+                        or (count > 0 and piece in r.team_heads))
+        if not ok or piece in r.sports_after or piece in r.sports_before or piece == prev:
+            break
+        if step < 0:
+            lo = hi - len(norm[s:hi]) if count == 0 else s
+        else:
+            hi = pos + len(piece) if count == 0 else e
+        count += 1
+        prev = piece
+        o = cx.gz_owner[s]
+        if o >= 0 and cx.gz_spans[o].start == s and cx.gz_spans[o].end == e:
+            # a listed name is the whole side, unless a team head follows it (利物浦/队)
+            if not (step > 0 and 0 <= k + 1 < n and toks[k + 1][0] in r.team_heads):
+                break
+        k += step
+    return lo, hi
+
+
+# ---------------------------------------------------------------------------
 # linking
 
 def _rule_name(cx: _Ctx, c: Cand) -> str:
@@ -966,6 +1121,8 @@ def extract(doc: Doc, state: Optional[_State] = None) -> Doc:
         if occ.find(1, g.start, g.end) == -1:
             final.append(g)
     final = [_merge_gz_org(cx, c) if c.type == "ORG" and c.key is None else c for c in final]
+    if st.sports_re is not None and st.sports_re.search(cx.norm):
+        final = _sports_teams(cx, final)
     final.sort(key=lambda c: c.start)
     _link(cx, final)
     return doc

@@ -88,6 +88,11 @@ class Rules:
     road_heads_alone: frozenset = frozenset()
     not_road: frozenset = frozenset()
     address_units: frozenset = frozenset()
+    sports_context: tuple = ()
+    sports_before: frozenset = frozenset()
+    sports_after: frozenset = frozenset()
+    sports_fixture: tuple = ()
+    team_heads: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -142,6 +147,11 @@ _FIELDS = (
     ("road_heads_alone", "address", "road_heads_alone", "set"),
     ("not_road", "address", "not_road", "set"),
     ("address_units", "address", "units", "set"),
+    ("sports_context", "sports", "context", "by_length"),
+    ("sports_before", "sports", "before", "set"),
+    ("sports_after", "sports", "after", "set"),
+    ("sports_fixture", "sports", "fixture", "by_length"),
+    ("team_heads", "sports", "team_heads", "by_length"),
 )
 _KINDS = {"list": list, "set": frozenset, "by_length": WordList}
 
@@ -152,7 +162,7 @@ def load(path: str = PATH) -> Rules:
     if not isinstance(joiners, str) or not joiners:
         raise RulesError("entity_rules.yaml: name_joiners must be a string of characters")
     sections = {"": d}
-    for k in ("abbrev", "org_heads", "product", "address"):
+    for k in ("abbrev", "org_heads", "product", "address", "sports"):
         sections[k] = lexicons.mapping(d, k, _F, optional=True)
     fields = {f: _KINDS[kind](_words(sections[sec], key, lexicons.at(_F, sec) if sec else _F))
               for f, sec, key, kind in _FIELDS}
