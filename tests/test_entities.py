@@ -269,3 +269,12 @@ def test_material_english_any_case_and_middle_dot_variants(tmp_path):
     doc = run(st, "Neodymium and neodymium prices; 洛克希德•马丁和洛克希德・马丁")
     assert mentions(doc, "钕") == ["Neodymium", "neodymium"]
     assert mentions(doc, "洛克希德·马丁") == ["洛克希德•马丁", "洛克希德・马丁"]
+
+
+def test_one_character_material_does_not_start_a_proper_name():
+    # 铜川 is a city and 锡耶纳 Siena: their first characters are no copper and no tin;
+    # 铜价 and 锡价 still name the metals
+    text = "铜川的铜价上涨，锡耶纳的锡价下跌。"
+    out = pipeline.analyze(text, include=["entities"])
+    mats = {m["start"] for e in out["entities"] if e["type"] == "MATERIAL" for m in e["mentions"]}
+    assert mats == {text.index("铜价"), text.index("锡价")}

@@ -325,6 +325,15 @@ def _two_ok(cx: _Ctx, s: int, e: int, etype: str) -> bool:
     return t0[2] == s - 1 and t0[3] == s + 1 and t0[0][0] in cx.r.abbrev_prefixes
 
 
+def _one_ok(cx: _Ctx, s: int, e: int) -> bool:
+    """A one-character name (铜, 锡) may start or end a word (铜价, 白铜) but not a place's or a
+    person's name (铜川 is a city, 锡耶纳 Siena)."""
+    if s in cx.tok_start and e in cx.tok_start:
+        return True
+    f = cx.toks[cx.tok_index(s)][1]
+    return f != "ns" and f not in PERSON_FLAGS
+
+
 def _gazetteer_cands(cx: _Ctx) -> None:
     gz = cx.st.gz
     cands = []
@@ -336,7 +345,8 @@ def _gazetteer_cands(cx: _Ctx) -> None:
     # into the next one (中/行政 is no 中行)
     norm = cx.norm
     dec = [(s - e, 0 if x < 0 else 1, s, e, x) for s, e, x in gz.match_list(norm)
-           if x < 0 or norm[s].isascii() or ((s in ts or e in ts) and (e - s != 2 or _two_ok(cx, s, e, entries[x].type)))]
+           if x < 0 or norm[s].isascii() or ((s in ts or e in ts) and (e - s > 2 or (
+               _two_ok(cx, s, e, entries[x].type) if e - s == 2 else _one_ok(cx, s, e))))]
     dec.sort()
     occ = bytearray(cx.n + 1)
     kept = []
