@@ -64,6 +64,9 @@ class _State:
         self.gz = gz
         self.rules = rules
         self.media = frozenset(e.name for e in gz.entries if e.source.startswith("media.tsv"))
+        # the media and portals whose channels are units of their own (新浪财经, 央视新闻)
+        self.channel_owners = frozenset(i for i, e in enumerate(gz.entries) if e.source.startswith("media.tsv")) \
+            | frozenset(gz.surfaces[w] for w in rules.org_channel_owners if w in gz.surfaces)
         r = rules
         tl = "".join(sorted(r.translit))
         jn = "".join(sorted(r.joiners))
@@ -861,6 +864,11 @@ def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
             w, f, s_, e_ = cx.toks[cx.tok_index(pos)]
             if f == "ns" and w not in r.not_place:
                 pos = e_
+        if c.key is not None and c.key[1] in cx.st.channel_owners and c.end < cx.n:
+            ch = _starts_any(norm[c.end:c.end + 4], r.org_channels)
+            if ch and (c.end + len(ch)) in cx.tok_start:
+                out.append(Cand(c.start, c.end + len(ch), "ORG", None, "org:channel", P_RULE, contain=True))
+                continue
         br = _starts_any(norm[pos:pos + 3], r.org_branches)
         if br and (pos + len(br)) in cx.tok_start:
             out.append(Cand(c.start, pos + len(br), "ORG", None, "org:branch", P_RULE, contain=True))

@@ -93,6 +93,8 @@ class Rules:
     sports_after: frozenset = frozenset()
     sports_fixture: tuple = ()
     team_heads: tuple = ()
+    org_channel_owners: frozenset = frozenset()
+    org_channels: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -143,6 +145,8 @@ _FIELDS = (
     ("surname_titles", "", "surname_titles", "by_length"),
     ("org_extensions", "", "org_extensions", "by_length"),
     ("org_branches", "", "org_branches", "by_length"),
+    ("org_channel_owners", "", "org_channel_owners", "set"),
+    ("org_channels", "", "org_channels", "by_length"),
     ("road_suffixes", "address", "road_suffixes", "by_length"),
     ("road_heads_alone", "address", "road_heads_alone", "set"),
     ("not_road", "address", "not_road", "set"),
