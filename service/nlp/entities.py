@@ -693,10 +693,13 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
             w, e = head, e - len(t)
         if not head:
             continue
-        if w in r.not_org and w != head:
+        compound = (kind == "company" and len(w) > len(head) and w[:-len(head)] in r.org_company_compound)
+        if w in r.not_org and w != head and not compound:
             continue      # 美军/部署, 中美/格局, 意甲/主队: a word that ends like a head, not a name's head
-        if kind == "company" and w not in ("公司", "集团", "银行", "控股", "有限公司", "股份", "证券", "保险", "基金") and len(w) > len(head):
-            continue  # 汽车/电子 … are heads only as separate words
+        if kind == "company" and w not in ("公司", "集团", "银行", "控股", "有限公司", "股份", "证券", "保险", "基金") \
+                and len(w) > len(head) and not compound:
+            continue  # 子公司, 该公司 …: heads only as separate words
+        # compound: 泰隆/商业银行, 中原/证券公司 — a sector word and the head in one token, a name before it
         # walk left over modifiers
         j = k - 1
         lo = k
@@ -736,6 +739,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         st_ = toks[start_k][2]
         if w == head and head in r.not_org and start_k == k:
             continue
+        if compound and start_k == k - 1 and cx.gz_type_at(st_, toks[start_k][3]) in ("GPE", "LOC"):
+            continue      # 美国/科技公司, 江苏/商业银行: a place and a kind of firm, no name
         if e - st_ > 24:
             continue
         out.append(Cand(st_, e, "ORG", None, "org:head", P_RULE, contain=True))

@@ -94,6 +94,7 @@ class Rules:
     sports_fixture: tuple = ()
     team_heads: tuple = ()
     org_channel_owners: frozenset = frozenset()
+    org_company_compound: frozenset = frozenset()
     org_channels: tuple = ()
     extra: dict = field(default_factory=dict)
 
@@ -117,6 +118,7 @@ _FIELDS = (
     ("org_gov", "org_heads", "gov", "by_length"),
     ("not_org", "org_heads", "not_org", "set"),
     ("org_generic", "org_heads", "generic_modifiers", "set"),
+    ("org_company_compound", "org_heads", "company_compound", "set"),
     ("org_english", "org_heads", "english", "by_length"),
     ("titles", "", "person_titles", "set"),
     ("person_verbs", "", "person_verbs", "set"),
