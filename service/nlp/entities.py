@@ -854,6 +854,26 @@ _CONGRESS_ALONE_RE = re.compile(rf"[{_ORDINAL}]{{1,3}}大")
 _CONGRESS_AFTER = ("精神", "报告", "以来", "召开", "提出", "确定", "文件", "政治报告", "代表", "路线")
 
 
+_UNIT_FLAGS = frozenset(("n", "nt", "nz", "vn"))
+
+
+def _org_unit(cx: _Ctx, c: Cand) -> int:
+    """The end of a department after a university or an academy (清华大学/心理学系, 浙江大学/化学/工程系),
+    or 0. The unit word is a token of three characters or more when it ends with 系 (关系, 体系 are none)."""
+    r, norm = cx.r, cx.norm
+    if c.end not in cx.tok_start or c.end >= cx.n or not _ends_with(norm[c.start:c.end], r.org_unit_parents):
+        return 0
+    k = cx.tok_index(c.end)
+    for j in range(k, min(k + 2, len(cx.toks))):
+        w, f, s, e = cx.toks[j]
+        if f not in _UNIT_FLAGS or cx.gz_owner[s] != -1:
+            return 0
+        u = _ends_with(w, r.org_units)
+        if u and (u != "系" or len(w) >= 3):
+            return e
+    return 0
+
+
 def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
     """致公党中央, 中国致公党第十一次全国代表大会, 致公党十大: a body's organs and congresses."""
     r, norm = cx.r, cx.norm
@@ -874,6 +894,9 @@ def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
             if ch and (c.end + len(ch)) in cx.tok_start:
                 out.append(Cand(c.start, c.end + len(ch), "ORG", None, "org:channel", P_RULE, contain=True))
                 continue
+        unit = _org_unit(cx, c)
+        if unit:
+            out.append(Cand(c.start, unit, "ORG", None, "org:unit", P_RULE, contain=True))
         br = _starts_any(norm[pos:pos + 3], r.org_branches)
         if br and (pos + len(br)) in cx.tok_start:
             out.append(Cand(c.start, pos + len(br), "ORG", None, "org:branch", P_RULE, contain=True))

@@ -95,6 +95,8 @@ class Rules:
     team_heads: tuple = ()
     org_channel_owners: frozenset = frozenset()
     org_company_compound: frozenset = frozenset()
+    org_unit_parents: tuple = ()
+    org_units: tuple = ()
     org_channels: tuple = ()
     extra: dict = field(default_factory=dict)
 
@@ -148,6 +150,8 @@ _FIELDS = (
     ("org_extensions", "", "org_extensions", "by_length"),
     ("org_branches", "", "org_branches", "by_length"),
     ("org_channel_owners", "", "org_channel_owners", "set"),
+    ("org_unit_parents", "", "org_unit_parents", "by_length"),
+    ("org_units", "", "org_units", "by_length"),
     ("org_channels", "", "org_channels", "by_length"),
     ("road_suffixes", "address", "road_suffixes", "by_length"),
     ("road_heads_alone", "address", "road_heads_alone", "set"),
