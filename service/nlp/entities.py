@@ -904,7 +904,11 @@ def _org_extension_cands(cx: _Ctx, orgs: List[Cand]) -> List[Cand]:
         if c.start >= 3 and norm[c.start - 1] in "届次":
             m = _SESSION_RE.search(norm, max(0, c.start - 7), c.start)
             if m and m.end() == c.start:
-                out.append(Cand(m.start(), c.end, "ORG", None, "org:session", P_RULE, contain=True))
+                # a listed body keeps its entity: 第六届进博会 is a mention of the import expo
+                key = c.key
+                if key is None and cx.gz_type_at(c.start, c.end) == "ORG":
+                    key = spans[owner[c.start]].key
+                out.append(Cand(m.start(), c.end, "ORG", key, "org:session", P_RULE, contain=True))
         e = c.end
         if norm[e:e + 1] not in first:
             continue
