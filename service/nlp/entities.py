@@ -107,6 +107,10 @@ class _State:
             | frozenset(t[-1] for t in r.titles) | frozenset(w[-1] for w in self.interesting_words) \
             | frozenset(w[-1] for w in r.road_suffixes)
         self.lasts_re = re.compile("[" + "".join(re.escape(c) for c in sorted(self.interesting_last)) + "]")
+        # 市教委, 省公安厅: a level character, then a body's short name (longest first)
+        self.local_re = re.compile(
+            "[" + "".join(sorted(r.local_levels)) + "](?:" + "|".join(re.escape(b) for b in r.local_bodies) + ")") \
+            if r.local_levels and r.local_bodies else None
         self.sports_re = re.compile("|".join(re.escape(w) for w in r.sports_context)) if r.sports_context else None
         # the result words of two characters or more, matched on the text (平/过/罗马 is 平过 + 罗马)
         self.sports_after2 = tuple(w for w in r.sports_after if len(w) >= 2)
@@ -934,6 +938,8 @@ def _rule_cands(cx: _Ctx) -> List[Cand]:
             s, e = m.start(), m.end()
             if norm[max(0, s - 2):s] in ("党的", "中共") or (norm[s] == "十" and norm.startswith(_CONGRESS_AFTER, e)):
                 cands.append(Cand(s, e, "ORG", None, "org:party-congress", P_RULE))
+    if cx.st.local_re is not None:
+        cands.extend(_local_body_cands(cx))
     for word in cx.r.loc_words:
         i = cx.norm.find(word)
         while i != -1:
@@ -965,6 +971,34 @@ def _rule_cands(cx: _Ctx) -> List[Cand]:
             continue
         ok.append(c)
     return ok
+
+
+def _local_body_cands(cx: _Ctx) -> List[Cand]:
+    """市教委, 省公安厅, 县纪委 (a level, then a body's short name) and 故城县委, 永定区委 (a place before it)."""
+    r, norm, toks = cx.r, cx.norm, cx.toks
+    out = []
+    for m in cx.st.local_re.finditer(norm):
+        s, e = m.start(), m.end()
+        if e < cx.n and e not in cx.tok_start:
+            t = toks[cx.tok_index(e)]
+            rest = norm[e:t[3]]
+            if not (rest in r.titles or rest in r.surname_titles or rest in ("常委", "常委会", "书记", "副书记")):
+                continue      # 市委/托, 区委/员: the body is not a word of its own
+        prev = norm[s - 1] if s > 0 else ""
+        if prev and "\u4e00" <= prev <= "\u9fff" and prev not in r.local_after:
+            # a place right before the level: 故城/县委, 永定/区委 — else 城市委员, 全省教委 are no bodies
+            if s not in cx.tok_start:
+                continue
+            k = cx.tok_index(s) - 1
+            if k < 0:
+                continue
+            w, f, s0, e0 = toks[k]
+            o = cx.gz_owner[s0]
+            if not ((f == "ns" and w not in r.not_place) or (o >= 0 and cx.gz_spans[o].type == "GPE" and cx.gz_spans[o].start == s0)):
+                continue
+            s = s0
+        out.append(Cand(s, e, "ORG", None, "org:local-body", P_RULE, contain=True))
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -97,6 +97,9 @@ class Rules:
     org_company_compound: frozenset = frozenset()
     org_unit_parents: tuple = ()
     org_units: tuple = ()
+    local_levels: frozenset = frozenset()
+    local_after: frozenset = frozenset()
+    local_bodies: tuple = ()
     org_channels: tuple = ()
     extra: dict = field(default_factory=dict)
 
@@ -152,6 +155,9 @@ _FIELDS = (
     ("org_channel_owners", "", "org_channel_owners", "set"),
     ("org_unit_parents", "", "org_unit_parents", "by_length"),
     ("org_units", "", "org_units", "by_length"),
+    ("local_levels", "local_bodies", "levels", "set"),
+    ("local_after", "local_bodies", "after", "set"),
+    ("local_bodies", "local_bodies", "bodies", "by_length"),
     ("org_channels", "", "org_channels", "by_length"),
     ("road_suffixes", "address", "road_suffixes", "by_length"),
     ("road_heads_alone", "address", "road_heads_alone", "set"),
@@ -172,7 +178,7 @@ def load(path: str = PATH) -> Rules:
     if not isinstance(joiners, str) or not joiners:
         raise RulesError("entity_rules.yaml: name_joiners must be a string of characters")
     sections = {"": d}
-    for k in ("abbrev", "org_heads", "product", "address", "sports"):
+    for k in ("abbrev", "org_heads", "product", "address", "sports", "local_bodies"):
         sections[k] = lexicons.mapping(d, k, _F, optional=True)
     fields = {f: _KINDS[kind](_words(sections[sec], key, lexicons.at(_F, sec) if sec else _F))
               for f, sec, key, kind in _FIELDS}
