@@ -311,6 +311,9 @@ def _resolve(cands: List[Cand], n: int) -> List[Cand]:
     return kept
 
 
+_CLITICS = frozenset("为的是在和与也已将就都对")
+
+
 def _two_ok(cx: _Ctx, s: int, e: int, etype: str) -> bool:
     """A two-character name is one word, or the start or end of one, never half of two;
     a person's name starts a longer word only before a title (李鹏总理, not 陈云/林)."""
@@ -323,6 +326,11 @@ def _two_ok(cx: _Ctx, s: int, e: int, etype: str) -> bool:
         if etype == "PERSON":
             rest = t[0][e - s:]
             return rest in cx.r.titles or rest in cx.r.surname_titles or rest in cx.r.person_trailing
+        if t[3] == s + 1 and etype == "ORG" and (s == 0 or not "\u4e00" <= cx.norm[s - 1] <= "\u9fff"):
+            # jieba read the second character with a function word after it: ，建/行为 is 建行 + 为
+            # (only where a word starts: 交易/中/行为 is no 中行)
+            t2 = toks[cx.tok_index(s + 1)]
+            return t2[2] == s + 1 and len(t2[0]) == 2 and t2[0][1] in _CLITICS
         return t[3] > e
     t = toks[cx.tok_index(e - 1)]
     if t[2] < s:
