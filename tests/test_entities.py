@@ -278,3 +278,11 @@ def test_one_character_material_does_not_start_a_proper_name():
     out = pipeline.analyze(text, include=["entities"])
     mats = {m["start"] for e in out["entities"] if e["type"] == "MATERIAL" for m in e["mentions"]}
     assert mats == {text.index("铜价"), text.index("锡价")}
+
+
+def test_zhong_as_in_after_a_noun_is_no_compound():
+    text = "作者在小说中加插了一些历史背景。推动中加合作，中加关系回暖。"
+    out = pipeline.analyze(text, include=["entities"])
+    starts = {m["start"] for e in out["entities"] if e["type"] == "GPE" for m in e["mentions"]}
+    assert text.index("中加插") not in starts
+    assert text.index("中加合作") in starts and text.index("中加关系") in starts

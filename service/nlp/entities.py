@@ -433,6 +433,9 @@ def _abbrev_cands(cx: _Ctx) -> List[Cand]:
     return out
 
 
+_IN_NOUN_FLAGS = frozenset(("n", "vn", "nz", "an"))
+
+
 def _compound_ok(cx: _Ctx, rs: int, re_: int, run) -> bool:
     """中俄/ns, 中美关系/nt, 美/中/贸易: a compound; 非法/b, 新老交替/n, 法西斯/ns: words."""
     if not (rs in cx.tok_start):
@@ -440,6 +443,9 @@ def _compound_ok(cx: _Ctx, rs: int, re_: int, run) -> bool:
     k = cx.tok_index(rs)
     w, f, ts, te = cx.toks[k]
     if te == re_:
+        if (cx.norm[rs] == "中" and k > 0 and cx.toks[k - 1][1] in _IN_NOUN_FLAGS and k + 1 < len(cx.toks)
+                and cx.toks[k + 1][1] == "v"):
+            return False      # 小说/中加/插: 中 is "in" after a noun, and a verb follows (中加关系 stays)
         return f in cx.r.abbrev_compound_flags
     if te < re_:
         # several tokens: each exactly one abbreviation (美/中/贸易), or a compound token first (中日/韩三国)
