@@ -711,6 +711,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
             w, e = head, e - len(t)
         if not head:
             continue
+        if f in PERSON_FLAGS and w != head and len(head) == 1 and w not in r.not_person:
+            continue      # 沈东军, 王建军: a person's name that ends like a head (军, 社, 党)
         compound = (kind == "company" and len(w) > len(head) and w[:-len(head)] in r.org_company_compound)
         if w in r.not_org and w != head and not compound:
             continue      # 美军/部署, 中美/格局, 意甲/主队: a word that ends like a head, not a name's head
@@ -723,8 +725,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         lo = k
         while j >= 0 and k - j <= 6:
             wj, fj, sj, ej = toks[j]
-            if wj in r.sports_fixture:
-                break   # 布莱克本队 vs 利物浦队: two teams, not one name
+            if wj in r.sports_fixture or (wj in r.titles and j < k - 1):
+                break   # 布莱克本队 vs 利物浦队: two teams; 珠宝/总裁/…: a title ends the name before it
             if wj in r.org_generic and not _proper_token(cx, j) and j == k - 1 and w == head and (head == "公司" or kind != "company"):
                 break   # 美国科技公司, 该委员会: generic, not a name (but 中国稀土集团 is one)
             if fj in MOD_FLAGS or (fj == "a" and len(wj) >= 2) or _proper_token(cx, j) or (fj == "x" and wj in ORG_JOINERS):
