@@ -101,6 +101,7 @@ class _State:
         self.gz_keys = [("G", i) for i in range(len(gz.entries))]
         self.gz_rules = ["gazetteer:" + e.source for e in gz.entries]
         self.surname_titles_set = frozenset(r.surname_titles)
+        self.titles_tuple = tuple(sorted(r.titles))
         self.interesting_words = frozenset(r.titles) | self.surname_titles_set | self.place_suffix_words \
             | frozenset(r.product_named_class)
         self.interesting_last = self.org_last | self.law_last | frozenset(t[-1] for t in r.surname_titles) \
@@ -543,6 +544,12 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
         s, e = m.start(1), m.end(1)
         if cx.free_gz(s, e) and (e - s) >= 4:
             out.append(Cand(s, e, "PERSON", None, "person:title-en", P_RULE))
+    # a Latin name after a Chinese title or role, or before an honorific: 选手Alex, 制片人Steven Spielberg, Berg先生
+    for m in (_LATIN_NAME_RE.finditer(norm) if cx.has_upper else ()):
+        s, e = m.start(), m.end()
+        before = norm[max(0, s - 6):s].rstrip(" ")
+        if (before.endswith(cx.st.titles_tuple) or norm.startswith(_HONORIFICS, e)) and cx.free_gz(s, e):
+            out.append(Cand(s, e, "PERSON", None, "person:latin", P_RULE))
     # transliterated chains with a middle dot anywhere (古斯塔沃·门德斯)
     for m in (cx.st.translit_re.finditer(norm) if any(j in norm for j in r.joiners) else ()):
         s, e = m.start(), m.end()
@@ -552,6 +559,10 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
             out.append(Cand(s, e, "PERSON", None, "person:translit", P_RULE_HI))
     return out
 
+
+# a capitalised Latin name of up to three words (Alex, McGee, Steven Spielberg), not an acronym (IBM)
+_LATIN_NAME_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-z]+(?:[A-Z][a-z]+)?(?: [A-Z][a-z]+){0,2}(?![A-Za-z0-9])")
+_HONORIFICS = ("先生", "女士", "小姐", "老爷", "夫人")
 
 COMMON_WORD_FREQ = 100   # a two-character "name" this frequent in jieba's dictionary is usually a word (文明, 友谊)
 
