@@ -781,8 +781,8 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         if w.endswith("政府") or (owner[s] >= 0 and cx.gz_spans[owner[s]].type in ("GPE", "LOC")
                                  and owner[e - 1] >= 0 and cx.gz_spans[owner[e - 1]].end == e):
             continue      # 香港特别行政区(政府): a place (and its government), not an organisation
-        if len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith("关系"):
-            out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))
+        if len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith(("关系", "化", "学")):
+            out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))   # not 国际化, 统计学
     # English: MP Materials, Lynas Rare Earths Ltd
     for m in (cx.st.en_org_re.finditer(cx.norm) if cx.has_upper and any(h in cx.norm for h in cx.st.en_org_cues) else ()):
         s, e = m.start(1), m.end(1)
