@@ -736,8 +736,10 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         lo = k
         while j >= 0 and k - j <= 6:
             wj, fj, sj, ej = toks[j]
-            if wj in r.sports_fixture or (wj in r.titles and j < k - 1):
-                break   # 布莱克本队 vs 利物浦队: two teams; 珠宝/总裁/…: a title ends the name before it
+            if wj in r.sports_fixture or (wj in r.titles and j < k - 1) or wj in r.org_walk_stops:
+                break   # 布莱克本队 vs 利物浦队: two teams; 珠宝/总裁/…: a title ends the name; 日讯: a dateline
+            if k - j > 4 and (fj == "nt" or (cx.gz_owner[sj] >= 0 and cx.gz_spans[cx.gz_owner[sj]].type == "ORG")):
+                break   # 东亚银行/辟谣/财务危机/传言/港/金管局: a whole clause lies between two bodies
             if wj in r.org_generic and not _proper_token(cx, j) and j == k - 1 and w == head and (head == "公司" or kind != "company"):
                 break   # 美国科技公司, 该委员会: generic, not a name (but 中国稀土集团 is one)
             if fj in MOD_FLAGS or (fj == "a" and len(wj) >= 2) or _proper_token(cx, j) or (fj == "x" and wj in ORG_JOINERS):
@@ -768,6 +770,9 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
                 pass
             continue
         st_ = toks[start_k][2]
+        w0 = toks[start_k][0]
+        if toks[start_k][1] in PERSON_FLAGS and len(w0) >= 3 and w0[0] in r.not_name_chars:
+            st_ += 1      # 由林达/集团, 了泽东/公司: jieba glued a function word to the name
         if w == head and head in r.not_org and start_k == k:
             continue
         if compound and start_k == k - 1 and cx.gz_type_at(st_, toks[start_k][3]) in ("GPE", "LOC"):

@@ -95,6 +95,7 @@ class Rules:
     team_heads: tuple = ()
     org_channel_owners: frozenset = frozenset()
     org_company_compound: frozenset = frozenset()
+    org_walk_stops: frozenset = frozenset()
     org_unit_parents: tuple = ()
     org_units: tuple = ()
     local_levels: frozenset = frozenset()
@@ -124,6 +125,7 @@ _FIELDS = (
     ("not_org", "org_heads", "not_org", "set"),
     ("org_generic", "org_heads", "generic_modifiers", "set"),
     ("org_company_compound", "org_heads", "company_compound", "set"),
+    ("org_walk_stops", "org_heads", "walk_stops", "set"),
     ("org_english", "org_heads", "english", "by_length"),
     ("titles", "", "person_titles", "set"),
     ("person_verbs", "", "person_verbs", "set"),
