@@ -428,6 +428,16 @@ def _is_chinese_name(w: str, r) -> bool:
             and not any(c in r.not_name_chars for c in w[1:]))
 
 
+def _ends_as_thing(name: str, r) -> bool:
+    """卢浮宫, 少林寺, 世界杯: the last character makes the word a place, building or thing, whatever
+    jieba tags it.  卡, 塔, 门 also end transliterated names (莫妮卡, 科斯塔, 杜鲁门), so they count only
+    after a part that is not a transliteration (银行卡, 雷峰塔, 凯旋门)."""
+    last = name[-1:]
+    if last in r.person_not_endings:
+        return True
+    return last in r.person_not_endings_translit and not _is_translit(name[:-1], r)
+
+
 def _person_cands(cx: _Ctx) -> List[Cand]:
     r, toks, norm = cx.r, cx.toks, cx.norm
     out = []
@@ -487,7 +497,8 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
         nxt = toks[k + 2][0] if k + 2 < n else ""
         after_title = k > 0 and toks[k - 1][0] in titles
         if (nxt in r.person_verbs or nxt in titles or nxt in r.surname_titles
-                or (after_title and (not nxt or nxt[0] in "，。、；：,:")) or (f in PERSON_FLAGS and nxt in ("：", ":"))):
+                or (after_title and (not nxt or nxt[0] in "，。、；：,:")) or (f in PERSON_FLAGS and nxt in ("：", ":"))) \
+                and not _ends_as_thing(w2, r):
             out.append(Cand(s, e2, "PERSON", None, "person:surname+given", P_RULE))
     # a surname alone before a title: 江主席, 王部长
     st_titles = r.surname_titles
@@ -520,9 +531,11 @@ COMMON_WORD_FREQ = 100   # a two-character "name" this frequent in jieba's dicti
 
 
 def _person_ok(name: str, r, after_title: bool, toks, j: int, freq) -> bool:
-    if name in r.not_person or len(name) < 2:
+    if name in r.not_person or len(name) < 2 or _ends_as_thing(name, r):
         return False
     nxt = toks[j + 1][0] if j + 1 < len(toks) else ""
+    if nxt in r.person_not_before:     # 诺贝尔/奖, 奥斯卡/最佳: a prize; 尼米兹/号: a ship
+        return False
     if after_title or nxt in r.person_verbs or nxt in r.titles:
         return True
     if _is_chinese_name(name, r) and len(name) <= 3:
