@@ -544,7 +544,7 @@ def _person_ok(name: str, r, after_title: bool, toks, j: int, freq) -> bool:
     if name in r.not_person or len(name) < 2 or _ends_as_thing(name, r):
         return False
     nxt = toks[j + 1][0] if j + 1 < len(toks) else ""
-    if nxt in r.person_not_before:     # 奥斯卡/最佳, 金鸡/奖: a prize; 尼米兹/号: a ship
+    if nxt in r.person_not_before:     # 奥斯卡/最佳, 普利策/奖: a prize; 尼米兹/号: a ship
         return False
     if after_title or nxt in r.person_verbs or nxt in r.titles:
         return True
