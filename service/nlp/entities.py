@@ -466,6 +466,23 @@ def _is_chinese_name(w: str, r) -> bool:
             and not any(c in r.not_name_chars for c in w[1:]))
 
 
+def _ends_as_thing(name: str, r) -> bool:
+    """卢浮宫, 少林寺, 世界杯: the last character makes the word a place, building or thing, whatever
+    jieba tags it.  卡, 塔, 门 also end transliterated names (莫妮卡, 科斯塔, 杜鲁门), so they count only
+    after a part that is not a transliteration (银行卡, 雷峰塔, 凯旋门)."""
+    last = name[-1:]
+    if last in r.person_not_endings:
+        return True
+    return last in r.person_not_endings_translit and not _is_translit(name[:-1], r)
+
+
+def _extends_listed_name(cx: _Ctx, s: int, core_end: int, end: int) -> bool:
+    """刘秀/英/说, 戴蒙/德/,: a listed two-character name jieba now splits off (the gazetteer teaches it
+    to jieba) plus the one-character piece that ends a longer name; the longer name may take the
+    listed one in."""
+    return end > core_end and core_end - s == 2 and cx.gz_type_at(s, core_end) == "PERSON"
+
+
 def _person_cands(cx: _Ctx) -> List[Cand]:
     r, toks, norm = cx.r, cx.toks, cx.norm
     out = []
@@ -492,6 +509,7 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
                 break
             name = norm[s:end]
             # a one-character piece jieba split off: 艾尔朗/加, 滕斌/圣
+            core_end = end
             if j + 1 < n:
                 w2, f2, s2, e2 = toks[j + 1]
                 nxt = toks[j + 2][0] if j + 2 < n else ""
@@ -501,7 +519,8 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
                             nxt in r.person_verbs or nxt in r.titles or not nxt or not nxt[0].isalnum()
                             or (nxt and nxt[0] in "，。、；：,.;:")):
                         end = e2; j += 1
-                    elif (len(name) == 2 and name[0] in r.surnames and f2 in NAME_FLAGS_AFTER_SURNAME
+                    elif (len(name) == 2 and name[0] in r.surnames and (f2 in NAME_FLAGS_AFTER_SURNAME or (
+                            f2 == "ns" and cx.gz_type_at(s, end) == "PERSON"))     # 王兴/华/表示
                           and (nxt in r.person_verbs or nxt in r.titles or (nxt and nxt[0] in "，。、；：,.;:“”\"(（"))):
                         end = e2; j += 1
             name = norm[s:end]
@@ -511,10 +530,11 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
                 name = norm[s:end]
             if _person_ok(name, r, after_title, toks, j, cx.freq):
                 out.append(Cand(s, end, "PERSON", None, "person:nr" if not after_title else "person:title",
-                                P_RULE, contain=False))
+                                P_RULE, contain=_extends_listed_name(cx, s, core_end, end)))
             done_to = j
-    # a surname jieba left alone, then the given name as its own word: 经理/杨/建新, 曹/新民/表示
-    for k in todo:
+    # a surname jieba left alone, then the given name as its own word: 经理/杨/建新, 曹/新民/表示,
+    # 村民/刘/秀英/说 (the surname tagged zg, the given name nr)
+    for k in sorted(set(todo) | {k - 1 for k in cx.i_person if k > 0 and len(toks[k - 1][0]) == 1}):
         w, f, s, e = toks[k]
         if len(w) != 1 or w not in r.surnames or w in r.not_name_chars or k + 1 >= n:
             continue
@@ -525,7 +545,8 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
         nxt = toks[k + 2][0] if k + 2 < n else ""
         after_title = k > 0 and toks[k - 1][0] in titles
         if (nxt in r.person_verbs or nxt in titles or nxt in r.surname_titles
-                or (after_title and (not nxt or nxt[0] in "，。、；：,:")) or (f in PERSON_FLAGS and nxt in ("：", ":"))):
+                or (after_title and (not nxt or nxt[0] in "，。、；：,:")) or (f in PERSON_FLAGS and nxt in ("：", ":"))) \
+                and not _ends_as_thing(w2, r):
             out.append(Cand(s, e2, "PERSON", None, "person:surname+given", P_RULE))
     # a surname alone before a title: 江主席, 王部长
     st_titles = r.surname_titles
@@ -568,9 +589,11 @@ COMMON_WORD_FREQ = 100   # a two-character "name" this frequent in jieba's dicti
 
 
 def _person_ok(name: str, r, after_title: bool, toks, j: int, freq) -> bool:
-    if name in r.not_person or len(name) < 2:
+    if name in r.not_person or len(name) < 2 or _ends_as_thing(name, r):
         return False
     nxt = toks[j + 1][0] if j + 1 < len(toks) else ""
+    if nxt in r.person_not_before:     # 奥斯卡/最佳, 普利策/奖: a prize; 尼米兹/号: a ship
+        return False
     if after_title or nxt in r.person_verbs or nxt in r.titles:
         return True
     if _is_chinese_name(name, r) and len(name) <= 3:

@@ -81,6 +81,9 @@ class Rules:
     metonyms: dict = field(default_factory=dict)
     loc_words: tuple = ()
     person_trailing: tuple = ()
+    person_not_endings: frozenset = frozenset()
+    person_not_endings_translit: frozenset = frozenset()
+    person_not_before: frozenset = frozenset()
     surname_titles: tuple = ()
     org_extensions: tuple = ()
     org_branches: tuple = ()
@@ -151,6 +154,9 @@ _FIELDS = (
     ("law_heads_en", "", "law_heads_en", "by_length"),
     ("loc_words", "", "loc_words", "by_length"),
     ("person_trailing", "", "person_trailing", "by_length"),
+    ("person_not_endings", "", "person_not_endings", "set"),
+    ("person_not_endings_translit", "", "person_not_endings_unless_translit", "set"),
+    ("person_not_before", "", "person_not_before", "set"),
     ("surname_titles", "", "surname_titles", "by_length"),
     ("org_extensions", "", "org_extensions", "by_length"),
     ("org_branches", "", "org_branches", "by_length"),
@@ -188,4 +194,7 @@ def load(path: str = PATH) -> Rules:
     for s in r.surnames:
         if len(s) > 2:
             raise RulesError(f"entity_rules.yaml: surname {s!r} longer than two characters")
+    for c in r.person_not_endings | r.person_not_endings_translit:
+        if len(c) != 1:
+            raise RulesError(f"entity_rules.yaml: person_not_endings* take single characters, not {c!r}")
     return r
