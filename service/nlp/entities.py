@@ -569,6 +569,8 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
     for m in (_LATIN_NAME_RE.finditer(norm) if cx.has_upper else ()):
         s, e = m.start(), m.end()
         before = norm[max(0, s - 6):s].rstrip(" ")
+        if not ((before and "\u4e00" <= before[-1] <= "\u9fff") or (e < cx.n and "\u4e00" <= norm[e] <= "\u9fff")):
+            continue      # inside English prose: no Chinese title or honorific around it
         if (before.endswith(cx.st.titles_tuple) or norm.startswith(_HONORIFICS, e)) and cx.free_gz(s, e):
             out.append(Cand(s, e, "PERSON", None, "person:latin", P_RULE))
     # transliterated chains with a middle dot anywhere (古斯塔沃·门德斯)
