@@ -558,7 +558,8 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
             if end == e and _ends_with(w, r.loc_suffixes) and not _ends_with(w, r.gpe_suffixes) and len(w) >= 3:
                 typ = "LOC"
             out.append(Cand(s, end, typ, None, "place:ns", P_RULE_LO, contain=end > e))
-        elif (w in r.loc_suffixes or w in r.gpe_suffixes) and k > 0:
+        elif (w in r.loc_suffixes or w in r.gpe_suffixes) and k > 0 and w not in r.venue_place_heads:
+            # (机场, 港口, 开发区 …: the venue rule reads them, and a country alone names none)
             # a proper or transliterated chain before a suffix: 芒廷/帕斯/矿, 怀俄明/州
             j = k - 1
             while j >= 0 and k - j <= 4:
@@ -591,7 +592,8 @@ def _place_token(cx: _Ctx, k: int) -> bool:
             return True
     elif o >= 0:
         return False
-    return f == "ns" or (f in ("nt", "nz", "n") and (_ends_with(w, cx.r.gpe_suffixes) is not None or w.endswith("街道")))
+    return f == "ns" or (f in ("nt", "nz", "n") and (_ends_with(w, cx.r.gpe_suffixes) is not None
+                                                     or (len(w) > 2 and w.endswith("街道"))))
 
 
 def _address_cands(cx: _Ctx) -> List[Cand]:
@@ -634,9 +636,146 @@ def _address_cands(cx: _Ctx) -> List[Cand]:
         while j >= 0 and lo - j <= 4 and _place_token(cx, j):
             lo = j; j -= 1
         st_, en = toks[lo][2], toks[hi][3]
+        if hi > k:
+            en = _venue_tail(cx, _venue_lex(r), en)     # 218号3号楼2单元: the building numbers go on
         if en - st_ >= 3:
             out.append(Cand(st_, en, "LOC", None, "place:address", P_RULE, contain=True))
             done = hi
+    out.extend(_venue_cands(cx))
+    return out
+
+
+class _VenueLex:
+    """The venue head words as one regex and the unit pattern of building numbers, built once per rules object."""
+    __slots__ = ("src", "head_re", "unit_re", "place_heads", "single")
+
+    def __init__(self, r):
+        self.src = r                          # kept alive, so its id() stays unique
+        heads = sorted(set(r.venue_heads) | set(r.venue_place_heads), key=lambda w: (-len(w), w))
+        self.head_re = re.compile("|".join(map(re.escape, heads))) if heads else None
+        units = "|".join(map(re.escape, r.venue_units or r.address_units))
+        self.unit_re = re.compile(rf"(?:[0-9A-Za-z一二三四五六七八九十百零〇]{{1,5}}(?:{units})|[东西南北中]区)") if units else None
+        self.place_heads = frozenset(r.venue_place_heads)
+        self.single = frozenset(h for h in heads if len(h) == 1)
+
+
+_VENUE: Dict[int, _VenueLex] = {}
+
+
+def _venue_lex(r) -> _VenueLex:
+    v = _VENUE.get(id(r))
+    if v is None or v.src is not r:
+        v = _VENUE[id(r)] = _VenueLex(r)
+    return v
+
+
+_COUNTED_RE = re.compile("[一二两三四五六七八九十几多数百千万]+大?$")     # 四大/景区, 两座/公园: a count, no name
+_VENUE_NAME_FLAGS = frozenset(("ns", "nz", "nr", "nrt", "nrfg", "nt", "j", "eng"))
+_VENUE_FILL_FLAGS = frozenset(("n", "vn", "b", "nz", "l", "ng", "an"))
+
+
+def _venue_kind(cx: _Ctx, j: int) -> str:
+    """What token ``j`` is before a venue head: 'country' (美国), 'admin' (北京, 朝阳区),
+    'name' (玄武湖, 恒隆, 国贸), 'fill' (商品房, 国际), or '' (anything else: the name stops)."""
+    w, f, s, e = cx.toks[j]
+    r = cx.r
+    if w in r.venue_generic or _COUNTED_RE.match(w):
+        return "fill" if f in _VENUE_FILL_FLAGS else ""      # 住宅/小区 is a kind; 该/小区 no name at all
+    o = cx.gz_owner[s]
+    if o >= 0:
+        g = cx.gz_spans[o]
+        if g.start != s or g.end != e or g.type is None:
+            return ""
+        if g.type == "GPE":
+            country = g.rule.startswith("gazetteer:countries") and cx.st.gz.entries[g.key[1]].name == w
+            return "country" if country else "admin"
+        return "name"
+    if w in r.not_place:
+        return ""
+    if len(w) >= 2 and f in ("ns", "n", "nz", "nt") and _ends_with(w, r.gpe_suffixes):
+        return "name" if _ends_with(w, r.venue_named_places) else "admin"
+    if f in _VENUE_NAME_FLAGS:
+        if f in PERSON_FLAGS and _ends_with(w, cx.st.all_titles):
+            return ""     # 王女士: a person, not a place name
+        return "name"
+    if len(w) >= 2 and f in _VENUE_FILL_FLAGS:
+        return "fill"
+    return ""
+
+
+def _venue_tail(cx: _Ctx, lex: _VenueLex, e: int) -> int:
+    """The end of the building numbers after ``e`` (二期, 5号楼, 2单元, 301室, 北区), at a token boundary."""
+    if lex.unit_re is None:
+        return e
+    best, pos = e, e
+    norm, ts = cx.norm, cx.tok_start
+    while pos < cx.n:
+        m = lex.unit_re.match(norm, pos)
+        if not m:
+            break
+        pos = m.end()
+        if pos in ts:
+            best = pos
+    return best
+
+
+def _venue_cands(cx: _Ctx) -> List[Cand]:
+    """Compounds, buildings and venues below the city level: 安贞里小区, 玄武湖公园, 恒隆广场,
+    朝阳区天通苑北区, 武汉市江岸区百步亭花园二期5号楼 (one LOC).  A head needs a name before it
+    (a city or district is enough for 公园, 火车站, 体育馆 …, never for 小区 or 广场)."""
+    r = cx.r
+    lex = _venue_lex(r)
+    if lex.head_re is None:
+        return []
+    toks, ts, norm = cx.toks, cx.tok_start, cx.norm
+    out = []
+    for m in lex.head_re.finditer(norm):
+        hs, e = m.start(), m.end()
+        if e not in ts:
+            continue
+        head = m.group()
+        k = cx.tok_index(e - 1)
+        w, f, s, _e = toks[k]
+        if w in r.not_place:
+            continue      # 高楼大厦: a word, no building
+        if hs in ts:
+            kh, inner = cx.tok_index(hs), ""
+        elif s < hs:
+            kh, inner = k, w[:hs - s]     # 天通苑, 首都国际机场: the name is inside the word
+        else:
+            continue
+        kinds = []
+        j = kh - 1
+        while j >= 0 and kh - j <= 6:
+            kd = _venue_kind(cx, j)
+            if not kd:
+                break
+            kinds.append(kd)
+            j -= 1
+        kinds.reverse()
+        lo = kh - len(kinds)
+        while kinds and kinds[0] in ("fill", "country"):
+            kinds.pop(0); lo += 1     # a name starts with a name or a place: 美国/黄石/国家公园 is 黄石国家公园
+        named = "name" in kinds
+        if inner:
+            if len(inner) < 2 or inner in r.venue_generic or inner in r.not_place:
+                if not kinds or kinds[-1] == "fill":
+                    continue
+            elif f in _VENUE_NAME_FLAGS:
+                named = True
+        if not named:
+            # only places before the head: a name for a park or a station (芜湖公园), a kind for a compound
+            if head not in lex.place_heads or "admin" not in kinds or \
+                    any(toks[t][0] in r.venue_generic for t in range(lo, kh)):
+                continue
+        if head in lex.single and not inner and (not kinds or kinds[-1] != "name"):
+            continue      # 苑 straight after a name: 天通/苑
+        if lo == kh and not inner:
+            continue
+        st_ = toks[lo][2]
+        en = e if head in lex.place_heads else _venue_tail(cx, lex, e)
+        if en - st_ >= 3 and en - st_ <= 30:
+            out.append(Cand(st_, en, "LOC", None, "place:venue", P_RULE_HI, contain=True))
     return out
 
 

@@ -88,6 +88,11 @@ class Rules:
     road_heads_alone: frozenset = frozenset()
     not_road: frozenset = frozenset()
     address_units: frozenset = frozenset()
+    venue_heads: tuple = ()
+    venue_place_heads: tuple = ()
+    venue_generic: frozenset = frozenset()
+    venue_units: tuple = ()
+    venue_named_places: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -142,6 +147,11 @@ _FIELDS = (
     ("road_heads_alone", "address", "road_heads_alone", "set"),
     ("not_road", "address", "not_road", "set"),
     ("address_units", "address", "units", "set"),
+    ("venue_heads", "venue", "heads", "by_length"),
+    ("venue_place_heads", "venue", "place_heads", "by_length"),
+    ("venue_generic", "venue", "generic", "set"),
+    ("venue_units", "venue", "units", "by_length"),
+    ("venue_named_places", "venue", "named_place_suffixes", "by_length"),
 )
 _KINDS = {"list": list, "set": frozenset, "by_length": WordList}
 
@@ -152,7 +162,7 @@ def load(path: str = PATH) -> Rules:
     if not isinstance(joiners, str) or not joiners:
         raise RulesError("entity_rules.yaml: name_joiners must be a string of characters")
     sections = {"": d}
-    for k in ("abbrev", "org_heads", "product", "address"):
+    for k in ("abbrev", "org_heads", "product", "address", "venue"):
         sections[k] = lexicons.mapping(d, k, _F, optional=True)
     fields = {f: _KINDS[kind](_words(sections[sec], key, lexicons.at(_F, sec) if sec else _F))
               for f, sec, key, kind in _FIELDS}
