@@ -670,22 +670,23 @@ def _venue_lex(r) -> _VenueLex:
 
 
 _COUNTED_RE = re.compile("[一二两三四五六七八九十几多数百千万]+大?$")     # 四大/景区, 两座/公园: a count, no name
+_VENUE_JOINED = frozenset("和与及或跟同")
 _VENUE_NAME_FLAGS = frozenset(("ns", "nz", "nr", "nrt", "nrfg", "nt", "j", "eng"))
 _VENUE_FILL_FLAGS = frozenset(("n", "vn", "b", "nz", "l", "ng", "an"))
 
 
 def _venue_kind(cx: _Ctx, j: int) -> str:
     """What token ``j`` is before a venue head: 'country' (美国), 'admin' (北京, 朝阳区),
-    'name' (玄武湖, 恒隆, 国贸), 'fill' (商品房, 国际), or '' (anything else: the name stops)."""
+    'name' (玄武湖, 恒隆, 国贸, 南京东路), 'fill' (商品房, 国际), or '' (anything else: the name stops)."""
     w, f, s, e = cx.toks[j]
     r = cx.r
     if w in r.venue_generic or _COUNTED_RE.match(w):
         return "fill" if f in _VENUE_FILL_FLAGS else ""      # 住宅/小区 is a kind; 该/小区 no name at all
-    o = cx.gz_owner[s]
-    if o >= 0:
-        g = cx.gz_spans[o]
-        if g.start != s or g.end != e or g.type is None:
-            return ""
+    spans, o1, o2 = cx.gz_spans, cx.gz_owner[s], cx.gz_owner[e - 1]
+    if (o1 >= 0 and spans[o1].start < s) or (o2 >= 0 and spans[o2].end > e):
+        return ""     # the token cuts a listed name
+    if o1 >= 0 and o1 == o2 and spans[o1].end == e and spans[o1].type is not None:
+        g = spans[o1]
         if g.type == "GPE":
             country = g.rule.startswith("gazetteer:countries") and cx.st.gz.entries[g.key[1]].name == w
             return "country" if country else "admin"
@@ -701,6 +702,28 @@ def _venue_kind(cx: _Ctx, j: int) -> str:
     if len(w) >= 2 and f in _VENUE_FILL_FLAGS:
         return "fill"
     return ""
+
+
+def _venue_glued(cx: _Ctx, w: str) -> bool:
+    """和天通: a conjunction jieba glued to the name after it (no dictionary word, unlike 和平里)."""
+    return len(w) >= 3 and w[0] in _VENUE_JOINED and not cx.freq.get(w)
+
+
+def _venue_inner_kind(cx: _Ctx, k: int, inner: str) -> str:
+    """What the name inside a head word is (天通/苑, 首都国际/机场, 巴西/站), as :func:`_venue_kind` says."""
+    w, f, s, e = cx.toks[k]
+    o = cx.gz_owner[s]
+    if o >= 0:
+        g = cx.gz_spans[o]
+        if g.start == s and g.end == s + len(inner) and g.type == "GPE":
+            country = g.rule.startswith("gazetteer:countries") and cx.st.gz.entries[g.key[1]].name == inner
+            return "country" if country else "admin"
+    r = cx.r
+    if len(inner) < 2 or inner in r.not_place:
+        return ""
+    if inner in r.venue_generic or f not in _VENUE_NAME_FLAGS:
+        return "fill"
+    return "name"
 
 
 def _venue_tail(cx: _Ctx, lex: _VenueLex, e: int) -> int:
@@ -749,30 +772,38 @@ def _venue_cands(cx: _Ctx) -> List[Cand]:
         while j >= 0 and kh - j <= 6:
             kd = _venue_kind(cx, j)
             if not kd:
-                break
+                wj = toks[j][0]
+                # the last syllable jieba split off a transliterated name: 厄普/顿/公园球场
+                if len(wj) == 1 and j > 0 and toks[j - 1][1] == "nrt" and "\u4e00" <= wj <= "\u9fff" \
+                        and wj not in r.not_name_chars:
+                    kd = "name"
+                else:
+                    break
             kinds.append(kd)
+            if kd == "name" and _venue_glued(cx, toks[j][0]):
+                break     # jieba glued the conjunction to the name (雅清苑/和天通/苑): the name starts after it
             j -= 1
         kinds.reverse()
         lo = kh - len(kinds)
         while kinds and kinds[0] in ("fill", "country"):
             kinds.pop(0); lo += 1     # a name starts with a name or a place: 美国/黄石/国家公园 is 黄石国家公园
-        named = "name" in kinds
-        if inner:
-            if len(inner) < 2 or inner in r.venue_generic or inner in r.not_place:
-                if not kinds or kinds[-1] == "fill":
-                    continue
-            elif f in _VENUE_NAME_FLAGS:
-                named = True
-        if not named:
+        ik = _venue_inner_kind(cx, k, inner) if inner else ""
+        if inner and ik in ("", "fill") and (not kinds or kinds[-1] == "fill"):
+            continue
+        if "name" not in kinds and ik != "name":
             # only places before the head: a name for a park or a station (芜湖公园), a kind for a compound
-            if head not in lex.place_heads or "admin" not in kinds or \
+            if head not in lex.place_heads or ("admin" not in kinds and ik != "admin") or ik == "fill" or \
                     any(toks[t][0] in r.venue_generic for t in range(lo, kh)):
                 continue
-        if head in lex.single and not inner and (not kinds or kinds[-1] != "name"):
-            continue      # 苑 straight after a name: 天通/苑
+        if head in lex.single and (norm[e:e + 1] in r.venue_single_not_before or (
+                ik not in ("name", "admin") and f not in _VENUE_NAME_FLAGS if inner
+                else not kinds or kinds[-1] != "name")):
+            continue      # 苑, 站 straight after a name: 天通/苑, 西桥/站 (not 网站, 站/在, 站/出来)
         if lo == kh and not inner:
             continue
         st_ = toks[lo][2]
+        if lo < kh and _venue_glued(cx, toks[lo][0]):
+            st_ += 1
         en = e if head in lex.place_heads else _venue_tail(cx, lex, e)
         if en - st_ >= 3 and en - st_ <= 30:
             out.append(Cand(st_, en, "LOC", None, "place:venue", P_RULE_HI, contain=True))

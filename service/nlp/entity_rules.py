@@ -93,6 +93,7 @@ class Rules:
     venue_generic: frozenset = frozenset()
     venue_units: tuple = ()
     venue_named_places: tuple = ()
+    venue_single_not_before: frozenset = frozenset()
     extra: dict = field(default_factory=dict)
 
 
@@ -152,6 +153,7 @@ _FIELDS = (
     ("venue_generic", "venue", "generic", "set"),
     ("venue_units", "venue", "units", "by_length"),
     ("venue_named_places", "venue", "named_place_suffixes", "by_length"),
+    ("venue_single_not_before", "venue", "single_not_before", "set"),
 )
 _KINDS = {"list": list, "set": frozenset, "by_length": WordList}
 
