@@ -573,6 +573,33 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
                 if e - st_ >= 3:
                     typ = "LOC" if w in r.loc_suffixes else "GPE"
                     out.append(Cand(st_, e, typ, None, "place:suffix", P_RULE, contain=True))
+    out.extend(_district_cands(cx))
+    return out
+
+
+def _district_cands(cx: _Ctx) -> List[Cand]:
+    """A district, county or town and the neighbourhood named after it: 槐荫区吴家堡, 朝阳区望京,
+    丰台区马家堡 (one LOC; a city and its district stay two names, as 北京市/东城区)."""
+    r, toks = cx.r, cx.toks
+    if not r.district_suffixes:
+        return []
+    out = []
+    n = len(toks)
+    spans, owner = cx.gz_spans, cx.gz_owner
+    for k in cx.i_last:
+        if k + 1 >= n:
+            continue
+        w, f, s, e = toks[k]
+        if len(w) < 2 or not _ends_with(w, r.district_suffixes) or f not in ("ns", "n", "nz", "nt") or w in r.not_place:
+            continue
+        o = owner[s]
+        if o >= 0 and (spans[o].start != s or spans[o].end != e or spans[o].type != "GPE"):
+            continue
+        w2, f2, s2, e2 = toks[k + 1]
+        if len(w2) < 2 or w2 in r.not_place or _ends_with(w2, r.gpe_suffixes) or owner[s2] >= 0 or owner[e2 - 1] >= 0:
+            continue      # a second division (东城区/王府井 yes, 东城区/东华门街道 is an address's business)
+        if f2 in ("ns", "nz") or (f2 in PERSON_FLAGS and w2[-1] in r.neighbourhood_ends):
+            out.append(Cand(s, e2, "LOC", None, "place:district", P_RULE, contain=True))
     return out
 
 
@@ -795,10 +822,17 @@ def _venue_cands(cx: _Ctx) -> List[Cand]:
             if head not in lex.place_heads or ("admin" not in kinds and ik != "admin") or ik == "fill" or \
                     any(toks[t][0] in r.venue_generic for t in range(lo, kh)):
                 continue
-        if head in lex.single and (norm[e:e + 1] in r.venue_single_not_before or (
-                ik not in ("name", "admin") and f not in _VENUE_NAME_FLAGS if inner
-                else not kinds or kinds[-1] != "name")):
-            continue      # 苑, 站 straight after a name: 天通/苑, 西桥/站 (not 网站, 站/在, 站/出来)
+        if head in lex.single:
+            # 苑, 站, 店 straight after a name (天通/苑, 西桥/站, 王府井/店), or closing a word that is
+            # no dictionary word (加油站, 古董店 are: kinds of place); never 站/在, 站/出来
+            after_name = bool(kinds) and kinds[-1] == "name"
+            if norm[e:e + 1] in r.venue_single_not_before:
+                continue
+            if inner:
+                if not (after_name and f in _VENUE_NAME_FLAGS) and (cx.freq.get(w) or ik not in ("name", "admin")):
+                    continue
+            elif not after_name:
+                continue
         if lo == kh and not inner:
             continue
         st_ = toks[lo][2]

@@ -94,6 +94,8 @@ class Rules:
     venue_units: tuple = ()
     venue_named_places: tuple = ()
     venue_single_not_before: frozenset = frozenset()
+    district_suffixes: tuple = ()
+    neighbourhood_ends: frozenset = frozenset()
     extra: dict = field(default_factory=dict)
 
 
@@ -154,6 +156,8 @@ _FIELDS = (
     ("venue_units", "venue", "units", "by_length"),
     ("venue_named_places", "venue", "named_place_suffixes", "by_length"),
     ("venue_single_not_before", "venue", "single_not_before", "set"),
+    ("district_suffixes", "venue", "district_suffixes", "by_length"),
+    ("neighbourhood_ends", "venue", "neighbourhood_ends", "set"),
 )
 _KINDS = {"list": list, "set": frozenset, "by_length": WordList}
 
