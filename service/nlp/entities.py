@@ -544,6 +544,9 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
         w, f, s, e = toks[k]
         if owner[s] >= 0 and owner[e - 1] == owner[s] and f == "ns":
             continue      # a listed place: the gazetteer has it
+        if f == "ns" and len(w) >= 4 and _ends_with(w, r.hotels):
+            out.append(Cand(s, e, "ORG", None, "org:hotel", P_RULE_LO, contain=True))     # 希尔顿饭店
+            continue
         if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _N_COUNTRIES.match(w) and not _ends_with(w, cx.st.gov_inst)
                 and not set(w) <= cx.st.abbrev_chars
                 and not (len(w) == 2 and w[0] in r.abbrev_prefixes and w[1] in cx.st.abbrev_chars)):   # 驻沪, 离港: prefix + abbreviation
@@ -718,6 +721,8 @@ def _venue_kind(cx: _Ctx, j: int) -> str:
             country = g.rule.startswith("gazetteer:countries") and cx.st.gz.entries[g.key[1]].name == w
             return "country" if country else "admin"
         return "name"
+    if w in r.district_suffixes and j > 0 and cx.toks[j - 1][1] in _VENUE_NAME_FLAGS:
+        return "name"     # 清河/街道: the division of the name before it
     if w in r.not_place:
         return ""
     if len(w) >= 2 and f in ("ns", "n", "nz", "nt") and _ends_with(w, r.gpe_suffixes):

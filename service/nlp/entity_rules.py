@@ -96,6 +96,7 @@ class Rules:
     venue_single_not_before: frozenset = frozenset()
     district_suffixes: tuple = ()
     neighbourhood_ends: frozenset = frozenset()
+    hotels: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -158,6 +159,7 @@ _FIELDS = (
     ("venue_single_not_before", "venue", "single_not_before", "set"),
     ("district_suffixes", "venue", "district_suffixes", "by_length"),
     ("neighbourhood_ends", "venue", "neighbourhood_ends", "set"),
+    ("hotels", "venue", "hotels", "by_length"),
 )
 _KINDS = {"list": list, "set": frozenset, "by_length": WordList}
 
