@@ -593,8 +593,8 @@ def _district_cands(cx: _Ctx) -> List[Cand]:
         if k + 1 >= n:
             continue
         w, f, s, e = toks[k]
-        if len(w) < 2 or not _ends_with(w, r.district_suffixes) or f not in ("ns", "n", "nz", "nt") or w in r.not_place:
-            continue
+        if len(w) < 3 or not _ends_with(w, r.district_suffixes) or f not in ("ns", "n", "nz", "nt") or w in r.not_place:
+            continue      # (老区, 社区, 园区: kinds of area, no division's name)
         o = owner[s]
         if o >= 0 and (spans[o].start != s or spans[o].end != e or spans[o].type != "GPE"):
             continue
