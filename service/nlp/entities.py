@@ -677,15 +677,16 @@ def _address_cands(cx: _Ctx) -> List[Cand]:
 
 class _VenueLex:
     """The venue head words as one regex and the unit pattern of building numbers, built once per rules object."""
-    __slots__ = ("src", "head_re", "unit_re", "place_heads", "single")
+    __slots__ = ("src", "head_re", "unit_re", "place_heads", "single", "centres")
 
     def __init__(self, r):
         self.src = r                          # kept alive, so its id() stays unique
-        heads = sorted(set(r.venue_heads) | set(r.venue_place_heads), key=lambda w: (-len(w), w))
+        heads = sorted(set(r.venue_heads) | set(r.venue_place_heads) | set(r.venue_centres), key=lambda w: (-len(w), w))
         self.head_re = re.compile("|".join(map(re.escape, heads))) if heads else None
         units = "|".join(map(re.escape, r.venue_units or r.address_units))
         self.unit_re = re.compile(rf"(?:[0-9A-Za-z一二三四五六七八九十百零〇]{{1,5}}(?:{units})|[东西南北中]区)") if units else None
         self.place_heads = frozenset(r.venue_place_heads)
+        self.centres = frozenset(r.venue_centres)
         self.single = frozenset(h for h in heads if len(h) == 1)
 
 
@@ -734,6 +735,25 @@ def _venue_kind(cx: _Ctx, j: int) -> str:
     if len(w) >= 2 and f in _VENUE_FILL_FLAGS:
         return "fill"
     return ""
+
+
+def _venue_centre_ok(cx: _Ctx, lo: int, kh: int, inner: str) -> bool:
+    """中心 is a building after a proper name (乐成/中心, 盖蒂/中心), an organisation after a
+    service word (福彩/中心, 研究/中心, 数据中心) or inside an organisation's name (亚洲协会/南加/中心)."""
+    if inner:
+        return False
+    toks, r = cx.toks, cx.r
+    w, f, s, e = toks[kh - 1]
+    if f not in _VENUE_NAME_FLAGS or f in ("nt", "j", "ns") or _ends_with(w, r.venue_centre_services):
+        return False      # (a place's 中心 is its centre: 小镇/中心, 太平洋/中心)
+    o = cx.gz_owner[s]
+    if o >= 0 and cx.gz_spans[o].type in ("GPE", "LOC"):
+        return False
+    for t in range(lo, kh):
+        o = cx.gz_owner[toks[t][2]]
+        if toks[t][1] == "nt" or (o >= 0 and cx.gz_spans[o].type == "ORG"):
+            return False
+    return True
 
 
 def _venue_glued(cx: _Ctx, w: str) -> bool:
@@ -839,6 +859,8 @@ def _venue_cands(cx: _Ctx) -> List[Cand]:
             elif not after_name:
                 continue
         if lo == kh and not inner:
+            continue
+        if head in lex.centres and not _venue_centre_ok(cx, lo, kh, inner):
             continue
         st_ = toks[lo][2]
         if lo < kh and _venue_glued(cx, toks[lo][0]):

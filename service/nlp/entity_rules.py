@@ -97,6 +97,8 @@ class Rules:
     district_suffixes: tuple = ()
     neighbourhood_ends: frozenset = frozenset()
     hotels: tuple = ()
+    venue_centres: tuple = ()
+    venue_centre_services: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -160,6 +162,8 @@ _FIELDS = (
     ("district_suffixes", "venue", "district_suffixes", "by_length"),
     ("neighbourhood_ends", "venue", "neighbourhood_ends", "set"),
     ("hotels", "venue", "hotels", "by_length"),
+    ("venue_centres", "venue", "centres", "by_length"),
+    ("venue_centre_services", "venue", "centre_services", "by_length"),
 )
 _KINDS = {"list": list, "set": frozenset, "by_length": WordList}
 
