@@ -701,7 +701,6 @@ def _venue_lex(r) -> _VenueLex:
 
 
 _COUNTED_RE = re.compile("[一二两三四五六七八九十几多数百千万]+大?$")     # 四大/景区, 两座/公园: a count, no name
-_VENUE_JOINED = frozenset("和与及或跟同")
 _VENUE_NAME_FLAGS = frozenset(("ns", "nz", "nr", "nrt", "nrfg", "nt", "j", "eng"))
 _VENUE_FILL_FLAGS = frozenset(("n", "vn", "b", "nz", "l", "ng", "an"))
 
@@ -758,7 +757,7 @@ def _venue_centre_ok(cx: _Ctx, lo: int, kh: int, inner: str) -> bool:
 
 def _venue_glued(cx: _Ctx, w: str) -> bool:
     """和天通: a conjunction jieba glued to the name after it (no dictionary word, unlike 和平里)."""
-    return len(w) >= 3 and w[0] in _VENUE_JOINED and not cx.freq.get(w)
+    return len(w) >= 3 and w[0] in cx.r.venue_glued and not cx.freq.get(w)
 
 
 def _venue_inner_kind(cx: _Ctx, k: int, inner: str) -> str:

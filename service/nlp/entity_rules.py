@@ -99,6 +99,7 @@ class Rules:
     hotels: tuple = ()
     venue_centres: tuple = ()
     venue_centre_services: tuple = ()
+    venue_glued: frozenset = frozenset()
     extra: dict = field(default_factory=dict)
 
 
@@ -164,6 +165,7 @@ _FIELDS = (
     ("hotels", "venue", "hotels", "by_length"),
     ("venue_centres", "venue", "centres", "by_length"),
     ("venue_centre_services", "venue", "centre_services", "by_length"),
+    ("venue_glued", "venue", "glued_conjunctions", "set"),
 )
 _KINDS = {"list": list, "set": frozenset, "by_length": WordList}
 
