@@ -544,6 +544,11 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
         w, f, s, e = toks[k]
         if owner[s] >= 0 and owner[e - 1] == owner[s] and f == "ns":
             continue      # a listed place: the gazetteer has it
+        if f == "ns" and owner[s] >= 0 and owner[e - 1] < 0:
+            g = cx.gz_spans[owner[s]]
+            if g.start == s and g.type == "GPE" and w[g.end - s:] in r.loc_suffixes and cx.free_gz(g.end, e):
+                out.append(Cand(s, e, "LOC", None, "place:ns+suffix", P_RULE, contain=True))     # 大连/港, 天津/港
+                continue
         if f == "ns" and len(w) >= 4 and _ends_with(w, r.hotels):
             out.append(Cand(s, e, "ORG", None, "org:hotel", P_RULE_LO, contain=True))     # 希尔顿饭店
             continue
