@@ -559,7 +559,7 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
             typ = "GPE"
             if k + 1 < n:
                 w2 = toks[k + 1][0]
-                if w2 in r.gpe_suffixes:
+                if w2 in r.gpe_suffixes and not _ends_with(w, r.gpe_suffixes):
                     end = toks[k + 1][3]
                 elif w2 in r.loc_suffixes:
                     end = toks[k + 1][3]; typ = "LOC"
@@ -576,7 +576,8 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
                     j -= 1; continue
                 break
             j += 1
-            if j < k:
+            if j < k and not (w in r.gpe_suffixes and _ends_with(toks[k - 1][0], r.gpe_suffixes)):
+                # (故城县/乡、村: a division already complete takes no second suffix)
                 st_ = toks[j][2]
                 if e - st_ >= 3:
                     typ = "LOC" if w in r.loc_suffixes else "GPE"
