@@ -549,6 +549,9 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
             if g.start == s and g.type == "GPE" and w[g.end - s:] in r.loc_suffixes and cx.free_gz(g.end, e):
                 out.append(Cand(s, e, "LOC", None, "place:ns+suffix", P_RULE, contain=True))     # 大连/港, 天津/港
                 continue
+        h = _ends_with(w, r.place_class_nouns) if f == "ns" else None
+        if h and len(w) > len(h):
+            continue      # 沿海地区, 文明城市, 港澳同胞: a kind of place (or its people); a listed name in it is the gazetteer's
         if f == "ns" and len(w) >= 4 and _ends_with(w, r.hotels):
             out.append(Cand(s, e, "ORG", None, "org:hotel", P_RULE_LO, contain=True))     # 希尔顿饭店
             continue

@@ -100,6 +100,7 @@ class Rules:
     venue_centres: tuple = ()
     venue_centre_services: tuple = ()
     venue_glued: frozenset = frozenset()
+    place_class_nouns: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -166,6 +167,7 @@ _FIELDS = (
     ("venue_centres", "venue", "centres", "by_length"),
     ("venue_centre_services", "venue", "centre_services", "by_length"),
     ("venue_glued", "venue", "glued_conjunctions", "set"),
+    ("place_class_nouns", "", "place_class_nouns", "by_length"),
 )
 _KINDS = {"list": list, "set": frozenset, "by_length": WordList}
 
