@@ -819,8 +819,8 @@ def _venue_cands(cx: _Ctx) -> List[Cand]:
         head = m.group()
         k = cx.tok_index(e - 1)
         w, f, s, _e = toks[k]
-        if w in r.not_place:
-            continue      # 高楼大厦: a word, no building
+        if w in r.not_place and w != head:
+            continue      # 高楼大厦: a word, no building (山庄, 新村 alone are heads, though no places)
         if hs in ts:
             kh, inner = cx.tok_index(hs), ""
         elif s < hs:
