@@ -617,6 +617,17 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
         w, f, s, e = toks[k]
         if owner[s] >= 0 and owner[e - 1] == owner[s] and f == "ns":
             continue      # a listed place: the gazetteer has it
+        if f == "ns" and owner[s] >= 0 and owner[e - 1] < 0:
+            g = cx.gz_spans[owner[s]]
+            if g.start == s and g.type == "GPE" and w[g.end - s:] in r.loc_suffixes and cx.free_gz(g.end, e):
+                out.append(Cand(s, e, "LOC", None, "place:ns+suffix", P_RULE, contain=True))     # 大连/港, 天津/港
+                continue
+        h = _ends_with(w, r.place_class_nouns) if f == "ns" else None
+        if h and len(w) > len(h):
+            continue      # 沿海地区, 文明城市, 港澳同胞: a kind of place (or its people); a listed name in it is the gazetteer's
+        if f == "ns" and len(w) >= 4 and _ends_with(w, r.hotels):
+            out.append(Cand(s, e, "ORG", None, "org:hotel", P_RULE_LO, contain=True))     # 希尔顿饭店
+            continue
         if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _N_COUNTRIES.match(w) and not _ends_with(w, cx.st.gov_inst)
                 and not set(w) <= cx.st.abbrev_chars
                 and not (len(w) == 2 and w[0] in r.abbrev_prefixes and w[1] in cx.st.abbrev_chars)):   # 驻沪, 离港: prefix + abbreviation
@@ -624,14 +635,15 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
             typ = "GPE"
             if k + 1 < n:
                 w2 = toks[k + 1][0]
-                if w2 in r.gpe_suffixes:
+                if w2 in r.gpe_suffixes and not _ends_with(w, r.gpe_suffixes):
                     end = toks[k + 1][3]
                 elif w2 in r.loc_suffixes:
                     end = toks[k + 1][3]; typ = "LOC"
             if end == e and _ends_with(w, r.loc_suffixes) and not _ends_with(w, r.gpe_suffixes) and len(w) >= 3:
                 typ = "LOC"
             out.append(Cand(s, end, typ, None, "place:ns", P_RULE_LO, contain=end > e))
-        elif (w in r.loc_suffixes or w in r.gpe_suffixes) and k > 0:
+        elif (w in r.loc_suffixes or w in r.gpe_suffixes) and k > 0 and w not in r.venue_place_heads:
+            # (机场, 港口, 开发区 …: the venue rule reads them, and a country alone names none)
             # a proper or transliterated chain before a suffix: 芒廷/帕斯/矿, 怀俄明/州
             j = k - 1
             while j >= 0 and k - j <= 4:
@@ -640,11 +652,39 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
                     j -= 1; continue
                 break
             j += 1
-            if j < k:
+            if j < k and not (w in r.gpe_suffixes and _ends_with(toks[k - 1][0], r.gpe_suffixes)):
+                # (故城县/乡、村: a division already complete takes no second suffix)
                 st_ = toks[j][2]
                 if e - st_ >= 3:
                     typ = "LOC" if w in r.loc_suffixes else "GPE"
                     out.append(Cand(st_, e, typ, None, "place:suffix", P_RULE, contain=True))
+    out.extend(_district_cands(cx))
+    return out
+
+
+def _district_cands(cx: _Ctx) -> List[Cand]:
+    """A district, county or town and the neighbourhood named after it: 槐荫区吴家堡, 朝阳区望京,
+    丰台区马家堡 (one LOC; a city and its district stay two names, as 北京市/东城区)."""
+    r, toks = cx.r, cx.toks
+    if not r.district_suffixes:
+        return []
+    out = []
+    n = len(toks)
+    spans, owner = cx.gz_spans, cx.gz_owner
+    for k in cx.i_last:
+        if k + 1 >= n:
+            continue
+        w, f, s, e = toks[k]
+        if len(w) < 3 or not _ends_with(w, r.district_suffixes) or f not in ("ns", "n", "nz", "nt") or w in r.not_place:
+            continue      # (老区, 社区, 园区: kinds of area, no division's name)
+        o = owner[s]
+        if o >= 0 and (spans[o].start != s or spans[o].end != e or spans[o].type != "GPE"):
+            continue
+        w2, f2, s2, e2 = toks[k + 1]
+        if len(w2) < 2 or w2 in r.not_place or _ends_with(w2, r.gpe_suffixes) or owner[s2] >= 0 or owner[e2 - 1] >= 0:
+            continue      # a second division (东城区/王府井 yes, 东城区/东华门街道 is an address's business)
+        if f2 in ("ns", "nz") or (f2 in PERSON_FLAGS and w2[-1] in r.neighbourhood_ends):
+            out.append(Cand(s, e2, "LOC", None, "place:district", P_RULE, contain=True))
     return out
 
 
@@ -664,7 +704,8 @@ def _place_token(cx: _Ctx, k: int) -> bool:
             return True
     elif o >= 0:
         return False
-    return f == "ns" or (f in ("nt", "nz", "n") and (_ends_with(w, cx.r.gpe_suffixes) is not None or w.endswith("街道")))
+    return f == "ns" or (f in ("nt", "nz", "n") and (_ends_with(w, cx.r.gpe_suffixes) is not None
+                                                     or (len(w) > 2 and w.endswith("街道"))))
 
 
 def _address_cands(cx: _Ctx) -> List[Cand]:
@@ -707,9 +748,207 @@ def _address_cands(cx: _Ctx) -> List[Cand]:
         while j >= 0 and lo - j <= 4 and _place_token(cx, j):
             lo = j; j -= 1
         st_, en = toks[lo][2], toks[hi][3]
+        if hi > k:
+            en = _venue_tail(cx, _venue_lex(r), en)     # 218号3号楼2单元: the building numbers go on
         if en - st_ >= 3:
             out.append(Cand(st_, en, "LOC", None, "place:address", P_RULE, contain=True))
             done = hi
+    out.extend(_venue_cands(cx))
+    return out
+
+
+class _VenueLex:
+    """The venue head words as one regex and the unit pattern of building numbers, built once per rules object."""
+    __slots__ = ("src", "head_re", "unit_re", "place_heads", "single", "centres")
+
+    def __init__(self, r):
+        self.src = r                          # kept alive, so its id() stays unique
+        heads = sorted(set(r.venue_heads) | set(r.venue_place_heads) | set(r.venue_centres), key=lambda w: (-len(w), w))
+        self.head_re = re.compile("|".join(map(re.escape, heads))) if heads else None
+        units = "|".join(map(re.escape, r.venue_units or r.address_units))
+        self.unit_re = re.compile(rf"(?:[0-9A-Za-z一二三四五六七八九十百零〇]{{1,5}}(?:{units})|[东西南北中]区)") if units else None
+        self.place_heads = frozenset(r.venue_place_heads)
+        self.centres = frozenset(r.venue_centres)
+        self.single = frozenset(h for h in heads if len(h) == 1)
+
+
+_VENUE: Dict[int, _VenueLex] = {}
+
+
+def _venue_lex(r) -> _VenueLex:
+    v = _VENUE.get(id(r))
+    if v is None or v.src is not r:
+        v = _VENUE[id(r)] = _VenueLex(r)
+    return v
+
+
+_COUNTED_RE = re.compile("[一二两三四五六七八九十几多数百千万]+大?$")     # 四大/景区, 两座/公园: a count, no name
+_VENUE_NAME_FLAGS = frozenset(("ns", "nz", "nr", "nrt", "nrfg", "nt", "j", "eng"))
+_VENUE_FILL_FLAGS = frozenset(("n", "vn", "b", "nz", "l", "ng", "an"))
+
+
+def _venue_kind(cx: _Ctx, j: int) -> str:
+    """What token ``j`` is before a venue head: 'country' (美国), 'admin' (北京, 朝阳区),
+    'name' (玄武湖, 恒隆, 国贸, 南京东路), 'fill' (商品房, 国际), or '' (anything else: the name stops)."""
+    w, f, s, e = cx.toks[j]
+    r = cx.r
+    if w in r.venue_generic or _COUNTED_RE.match(w):
+        return "fill" if f in _VENUE_FILL_FLAGS else ""      # 住宅/小区 is a kind; 该/小区 no name at all
+    spans, o1, o2 = cx.gz_spans, cx.gz_owner[s], cx.gz_owner[e - 1]
+    if (o1 >= 0 and spans[o1].start < s) or (o2 >= 0 and spans[o2].end > e):
+        return ""     # the token cuts a listed name
+    if o1 >= 0 and o1 == o2 and spans[o1].end == e and spans[o1].type is not None:
+        g = spans[o1]
+        if g.type == "GPE":
+            country = g.rule.startswith("gazetteer:countries") and cx.st.gz.entries[g.key[1]].name == w
+            return "country" if country else "admin"
+        return "name"
+    if w in r.district_suffixes and j > 0 and cx.toks[j - 1][1] in _VENUE_NAME_FLAGS:
+        return "name"     # 清河/街道: the division of the name before it
+    if w in r.not_place:
+        return ""
+    if len(w) >= 2 and f in ("ns", "n", "nz", "nt") and _ends_with(w, r.gpe_suffixes):
+        return "name" if _ends_with(w, r.venue_named_places) else "admin"
+    if f in _VENUE_NAME_FLAGS:
+        if f in PERSON_FLAGS and _ends_with(w, cx.st.all_titles):
+            return ""     # 王女士: a person, not a place name
+        return "name"
+    if len(w) >= 2 and f in _VENUE_FILL_FLAGS:
+        return "fill"
+    return ""
+
+
+def _venue_centre_ok(cx: _Ctx, lo: int, kh: int, inner: str) -> bool:
+    """中心 is a building after a proper name (乐成/中心, 盖蒂/中心), an organisation after a
+    service word (福彩/中心, 研究/中心, 数据中心) or inside an organisation's name (亚洲协会/南加/中心)."""
+    if inner:
+        return False
+    toks, r = cx.toks, cx.r
+    w, f, s, e = toks[kh - 1]
+    if f not in _VENUE_NAME_FLAGS or f in ("nt", "j", "ns") or _ends_with(w, r.venue_centre_services):
+        return False      # (a place's 中心 is its centre: 小镇/中心, 太平洋/中心)
+    o = cx.gz_owner[s]
+    if o >= 0 and cx.gz_spans[o].type in ("GPE", "LOC"):
+        return False
+    for t in range(lo, kh):
+        o = cx.gz_owner[toks[t][2]]
+        if toks[t][1] == "nt" or (o >= 0 and cx.gz_spans[o].type == "ORG"):
+            return False
+    return True
+
+
+def _venue_glued(cx: _Ctx, w: str) -> bool:
+    """和天通: a conjunction jieba glued to the name after it (no dictionary word, unlike 和平里)."""
+    return len(w) >= 3 and w[0] in cx.r.venue_glued and not cx.freq.get(w)
+
+
+def _venue_inner_kind(cx: _Ctx, k: int, inner: str) -> str:
+    """What the name inside a head word is (天通/苑, 首都国际/机场, 巴西/站), as :func:`_venue_kind` says."""
+    w, f, s, e = cx.toks[k]
+    o = cx.gz_owner[s]
+    if o >= 0:
+        g = cx.gz_spans[o]
+        if g.start == s and g.end == s + len(inner) and g.type == "GPE":
+            country = g.rule.startswith("gazetteer:countries") and cx.st.gz.entries[g.key[1]].name == inner
+            return "country" if country else "admin"
+    r = cx.r
+    if len(inner) < 2 or inner in r.not_place:
+        return ""
+    if inner in r.venue_generic or f not in _VENUE_NAME_FLAGS:
+        return "fill"
+    return "name"
+
+
+def _venue_tail(cx: _Ctx, lex: _VenueLex, e: int) -> int:
+    """The end of the building numbers after ``e`` (二期, 5号楼, 2单元, 301室, 北区), at a token boundary."""
+    if lex.unit_re is None:
+        return e
+    best, pos = e, e
+    norm, ts = cx.norm, cx.tok_start
+    while pos < cx.n:
+        m = lex.unit_re.match(norm, pos)
+        if not m:
+            break
+        pos = m.end()
+        if pos in ts:
+            best = pos
+    return best
+
+
+def _venue_cands(cx: _Ctx) -> List[Cand]:
+    """Compounds, buildings and venues below the city level: 安贞里小区, 玄武湖公园, 恒隆广场,
+    朝阳区天通苑北区, 武汉市江岸区百步亭花园二期5号楼 (one LOC).  A head needs a name before it
+    (a city or district is enough for 公园, 火车站, 体育馆 …, never for 小区 or 广场)."""
+    r = cx.r
+    lex = _venue_lex(r)
+    if lex.head_re is None:
+        return []
+    toks, ts, norm = cx.toks, cx.tok_start, cx.norm
+    out = []
+    for m in lex.head_re.finditer(norm):
+        hs, e = m.start(), m.end()
+        if e not in ts:
+            continue
+        head = m.group()
+        k = cx.tok_index(e - 1)
+        w, f, s, _e = toks[k]
+        if w in r.not_place and w != head:
+            continue      # 高楼大厦: a word, no building (山庄, 新村 alone are heads, though no places)
+        if hs in ts:
+            kh, inner = cx.tok_index(hs), ""
+        elif s < hs:
+            kh, inner = k, w[:hs - s]     # 天通苑, 首都国际机场: the name is inside the word
+        else:
+            continue
+        kinds = []
+        j = kh - 1
+        while j >= 0 and kh - j <= 6:
+            kd = _venue_kind(cx, j)
+            if not kd:
+                wj = toks[j][0]
+                # the last syllable jieba split off a transliterated name: 厄普/顿/公园球场
+                if len(wj) == 1 and j > 0 and toks[j - 1][1] == "nrt" and "\u4e00" <= wj <= "\u9fff" \
+                        and wj not in r.not_name_chars:
+                    kd = "name"
+                else:
+                    break
+            kinds.append(kd)
+            if kd == "name" and _venue_glued(cx, toks[j][0]):
+                break     # jieba glued the conjunction to the name (雅清苑/和天通/苑): the name starts after it
+            j -= 1
+        kinds.reverse()
+        lo = kh - len(kinds)
+        while kinds and kinds[0] in ("fill", "country"):
+            kinds.pop(0); lo += 1     # a name starts with a name or a place: 美国/黄石/国家公园 is 黄石国家公园
+        ik = _venue_inner_kind(cx, k, inner) if inner else ""
+        if inner and ik in ("", "fill") and (not kinds or kinds[-1] == "fill"):
+            continue
+        if "name" not in kinds and ik != "name":
+            # only places before the head: a name for a park or a station (芜湖公园), a kind for a compound
+            if head not in lex.place_heads or ("admin" not in kinds and ik != "admin") or ik == "fill" or \
+                    any(toks[t][0] in r.venue_generic for t in range(lo, kh)):
+                continue
+        if head in lex.single:
+            # 苑, 站, 店 straight after a name (天通/苑, 西桥/站, 王府井/店), or closing a word that is
+            # no dictionary word (加油站, 古董店 are: kinds of place); never 站/在, 站/出来
+            after_name = bool(kinds) and kinds[-1] == "name"
+            if norm[e:e + 1] in r.venue_single_not_before:
+                continue
+            if inner:
+                if not (after_name and f in _VENUE_NAME_FLAGS) and (cx.freq.get(w) or ik not in ("name", "admin")):
+                    continue
+            elif not after_name:
+                continue
+        if lo == kh and not inner:
+            continue
+        if head in lex.centres and not _venue_centre_ok(cx, lo, kh, inner):
+            continue
+        st_ = toks[lo][2]
+        if lo < kh and _venue_glued(cx, toks[lo][0]):
+            st_ += 1
+        en = e if head in lex.place_heads else _venue_tail(cx, lex, e)
+        if en - st_ >= 3 and en - st_ <= 30:
+            out.append(Cand(st_, en, "LOC", None, "place:venue", P_RULE_HI, contain=True))
     return out
 
 

@@ -105,6 +105,19 @@ class Rules:
     local_after: frozenset = frozenset()
     local_bodies: tuple = ()
     org_channels: tuple = ()
+    venue_heads: tuple = ()
+    venue_place_heads: tuple = ()
+    venue_generic: frozenset = frozenset()
+    venue_units: tuple = ()
+    venue_named_places: tuple = ()
+    venue_single_not_before: frozenset = frozenset()
+    district_suffixes: tuple = ()
+    neighbourhood_ends: frozenset = frozenset()
+    hotels: tuple = ()
+    venue_centres: tuple = ()
+    venue_centre_services: tuple = ()
+    venue_glued: frozenset = frozenset()
+    place_class_nouns: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -176,6 +189,19 @@ _FIELDS = (
     ("sports_after", "sports", "after", "set"),
     ("sports_fixture", "sports", "fixture", "by_length"),
     ("team_heads", "sports", "team_heads", "by_length"),
+    ("venue_heads", "venue", "heads", "by_length"),
+    ("venue_place_heads", "venue", "place_heads", "by_length"),
+    ("venue_generic", "venue", "generic", "set"),
+    ("venue_units", "venue", "units", "by_length"),
+    ("venue_named_places", "venue", "named_place_suffixes", "by_length"),
+    ("venue_single_not_before", "venue", "single_not_before", "set"),
+    ("district_suffixes", "venue", "district_suffixes", "by_length"),
+    ("neighbourhood_ends", "venue", "neighbourhood_ends", "set"),
+    ("hotels", "venue", "hotels", "by_length"),
+    ("venue_centres", "venue", "centres", "by_length"),
+    ("venue_centre_services", "venue", "centre_services", "by_length"),
+    ("venue_glued", "venue", "glued_conjunctions", "set"),
+    ("place_class_nouns", "", "place_class_nouns", "by_length"),
 )
 _KINDS = {"list": list, "set": frozenset, "by_length": WordList}
 
@@ -186,7 +212,7 @@ def load(path: str = PATH) -> Rules:
     if not isinstance(joiners, str) or not joiners:
         raise RulesError("entity_rules.yaml: name_joiners must be a string of characters")
     sections = {"": d}
-    for k in ("abbrev", "org_heads", "product", "address", "sports", "local_bodies"):
+    for k in ("abbrev", "org_heads", "product", "address", "sports", "local_bodies", "venue"):
         sections[k] = lexicons.mapping(d, k, _F, optional=True)
     fields = {f: _KINDS[kind](_words(sections[sec], key, lexicons.at(_F, sec) if sec else _F))
               for f, sec, key, kind in _FIELDS}
