@@ -566,13 +566,24 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
         if cx.free_gz(s, e) and (e - s) >= 4:
             out.append(Cand(s, e, "PERSON", None, "person:title-en", P_RULE))
     # a Latin name after a Chinese title or role, or before an honorific: 选手Alex, 制片人Steven Spielberg, Berg先生
-    for m in (_LATIN_NAME_RE.finditer(norm) if cx.has_upper else ()):
-        s, e = m.start(), m.end()
-        before = norm[max(0, s - 6):s].rstrip(" ")
-        if not ((before and "\u4e00" <= before[-1] <= "\u9fff") or (e < cx.n and "\u4e00" <= norm[e] <= "\u9fff")):
-            continue      # inside English prose: no Chinese title or honorific around it
-        if (before.endswith(cx.st.titles_tuple) or norm.startswith(_HONORIFICS, e)) and cx.free_gz(s, e):
-            out.append(Cand(s, e, "PERSON", None, "person:latin", P_RULE))
+    if cx.has_upper:
+        spans = set()
+        for m in _CJK_THEN_UPPER.finditer(norm):
+            if norm.endswith(cx.st.titles_tuple, 0, m.start() + 1):
+                mm = _LATIN_NAME_RE.match(norm, m.end() - 1)
+                if mm:
+                    spans.add((mm.start(), mm.end()))
+        for h in _HONORIFICS:
+            i = norm.find(h)
+            while i != -1:
+                if i > 0 and "a" <= norm[i - 1] <= "z":
+                    mm = _LATIN_TAIL_RE.search(norm, max(0, i - 40), i)
+                    if mm:
+                        spans.add((mm.start(), mm.end()))
+                i = norm.find(h, i + len(h))
+        for s, e in sorted(spans):
+            if cx.free_gz(s, e):
+                out.append(Cand(s, e, "PERSON", None, "person:latin", P_RULE))
     # transliterated chains with a middle dot anywhere (古斯塔沃·门德斯)
     for m in (cx.st.translit_re.finditer(norm) if any(j in norm for j in r.joiners) else ()):
         s, e = m.start(), m.end()
@@ -584,7 +595,9 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
 
 
 # a capitalised Latin name of up to three words (Alex, McGee, Steven Spielberg), not an acronym (IBM)
-_LATIN_NAME_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-z]+(?:[A-Z][a-z]+)?(?: [A-Z][a-z]+){0,2}(?![A-Za-z0-9])")
+_LATIN_NAME_RE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?: [A-Z][a-z]+){0,2}(?![A-Za-z0-9])")
+_LATIN_TAIL_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-z]+(?:[A-Z][a-z]+)?(?: [A-Z][a-z]+){0,2}$")
+_CJK_THEN_UPPER = re.compile(r"[\u4e00-\u9fff] ?[A-Z]")     # where a Latin name can follow a Chinese title
 _HONORIFICS = ("先生", "女士", "小姐", "老爷", "夫人")
 
 COMMON_WORD_FREQ = 100   # a two-character "name" this frequent in jieba's dictionary is usually a word (文明, 友谊)
