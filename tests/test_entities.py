@@ -286,3 +286,20 @@ def test_zhong_as_in_after_a_noun_is_no_compound():
     starts = {m["start"] for e in out["entities"] if e["type"] == "GPE" for m in e["mentions"]}
     assert text.index("中加插") not in starts
     assert text.index("中加合作") in starts and text.index("中加关系") in starts
+
+
+def test_english_patterns_tried_at_their_cue_words_only():
+    # titles, ORG heads and law heads are found by one automaton pass and each pattern is tried
+    # there: nested titles (Vice President), a head after a head word (Materials Corp.), a title
+    # with 'of' (Minister of Mining) and two laws joined by 'and the' all still read
+    text = ("Lynas Rare Earths Ltd and MP Materials Corp. signed; the Defense Production Act and the "
+            "Critical Minerals Act; Vice President Kamala Harris and Minister of Mining, Gustavo Mendes, "
+            "spoke; F-35 jets and H20 chips.")
+    out = pipeline.analyze(text, include=["entities"])
+    got = {m["text"]: e["type"] for e in out["entities"] for m in e["mentions"]}
+    assert got.get("Lynas Rare Earths Ltd") == "ORG"
+    assert got.get("Gustavo Mendes") == "PERSON"
+    assert got.get("Kamala Harris") == "PERSON"
+    assert got.get("MP Materials Corp.") == "ORG"
+    assert got.get("F-35") == "PRODUCT" and got.get("H20") == "PRODUCT"
+    assert any(t == "LAW" and "Defense Production Act" in m for m, t in got.items())

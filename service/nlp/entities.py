@@ -31,6 +31,8 @@ import re
 import threading
 from typing import Dict, List, Optional, Tuple
 
+import ahocorasick
+
 from . import entity_rules, gazetteer, segment
 from .doc import Doc
 
@@ -50,6 +52,7 @@ NAME_FLAGS_AFTER_SURNAME = frozenset({"j", "n", "ng", "nr", "nrfg", "a", "ag", "
 P_BLOCK, P_GAZ, P_RULE_HI, P_RULE, P_RULE_LO = 5, 4, 3, 2, 1
 
 _CODE_RE = re.compile(r"([A-Z]{1,3}-?\d{1,4}[A-Z]{0,2})(?![A-Za-z0-9])")   # left edge checked in code
+_CODE_HINT_RE = re.compile(r"[A-Z]-?[0-9]")     # where a code can be: the pattern is tried only there
 _MODEL_WORDS = ("iPhone", "iPad", "Galaxy", "Pixel", "Model")
 _IPHONE_RE = re.compile(r"(?<![A-Za-z])(iPhone|iPad|Galaxy|Pixel|Model)\s?(\d{1,2}|[SXY])(?:\s?(Pro Max|Pro|Plus|Max|Ultra|mini))?(?![A-Za-z0-9])")
 _TITLE_RE = re.compile(r"《([^《》\n]{1,40})》")
@@ -79,6 +82,19 @@ class _State:
             rf"(?=[{first}])(?<![A-Za-z])(?:{titles})(?: of(?: the)? [A-Z][a-z]+(?: and [A-Z][a-z]+)?)?,? "
             rf"([A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z]+|van|von|de|da|bin|al-?[A-Z][a-z]+)){{0,3}})(?![A-Za-z])")
         laws = "|".join(re.escape(h) for h in r.law_heads_en)
+        # the English cue words (titles, ORG heads, law heads) found in one automaton pass; each rule's
+        # pattern is then tried only there (scanning English prose with the patterns cost more)
+        cue_kinds: Dict[str, list] = {}
+        for kind, words in (("title", r.titles_en), ("org", r.org_english), ("law", r.law_heads_en)):
+            for w in words:
+                cue_kinds.setdefault(w, []).append(kind)
+        self.en_cues = ahocorasick.Automaton()
+        for w, kinds in cue_kinds.items():
+            self.en_cues.add_word(w, (len(w), tuple(kinds)))
+        if cue_kinds:
+            self.en_cues.make_automaton()
+        self.en_org_prefix_re = re.compile(rf"(?<![A-Za-z0-9])(?:{_EN_WORD}[ ]){{1,4}}$")
+        self.en_law_prefix_re = re.compile(r"(?<![A-Za-z])(?:[A-Z][A-Za-z\-]*[ ]|of[ ]|and[ ]|the[ ]|on[ ]|for[ ]){1,10}$")
         self.en_law_re = re.compile(rf"(?<![A-Za-z])((?:[A-Z][A-Za-z\-]*[ ]|of[ ]|and[ ]|the[ ]|on[ ]|for[ ]){{1,10}}(?:{laws}))(?![A-Za-z])")
         ab = sorted(gz.abbrev, key=lambda s: -len(s))
         self.abbrev_re = re.compile("|".join(re.escape(a) for a in ab)) if ab else None
@@ -281,6 +297,18 @@ class _Ctx:
         self.gz_owner = [-1] * self.n       # char -> index into self.gz_spans
         self.gz_spans: List[Cand] = []
         self.titles: List[Tuple[int, int]] = []     # spans of 《…》 work titles (not laws, not media)
+        self._en_hits: Optional[Dict[str, list]] = None
+
+    def en_hits(self, kind: str) -> list:
+        """``[(start, end)]`` of the English cue words of one kind (title, org, law), all overlaps."""
+        if self._en_hits is None:
+            hits: Dict[str, list] = {"title": [], "org": [], "law": []}
+            if self.has_upper and len(self.st.en_cues):
+                for last, (n, kinds) in self.st.en_cues.iter(self.norm):
+                    for k in kinds:
+                        hits[k].append((last + 1 - n, last + 1))
+            self._en_hits = hits
+        return self._en_hits[kind]
 
     def tok_index(self, i: int) -> int:
         return bisect.bisect_right(self.starts, i) - 1
@@ -297,6 +325,39 @@ class _Ctx:
             if c.start == s and c.end == e:
                 return c.type
         return None
+
+
+def _leftmost(spans) -> list:
+    """``(start, end, payload)`` spans as ``re.finditer`` would give them: leftmost first, the longest
+    at one start, none overlapping one already taken."""
+    out, upto = [], -1
+    for sp in sorted(spans, key=lambda x: (x[0], -x[1])):
+        if sp[0] >= upto:
+            out.append(sp)
+            upto = sp[1]
+    return out
+
+
+def _en_head_spans(cx: _Ctx, kind: str, prefix_re, right_ok) -> list:
+    """``(start, end)`` of '<1-n words> <head>' runs ending at a cue word of ``kind`` (an ORG or a
+    law head): the leftmost start the words allow, as the anchored-at-head reading of one regex."""
+    norm = cx.norm
+    spans = []
+    for hs, he in cx.en_hits(kind):
+        if not right_ok(norm, he):
+            continue
+        m = prefix_re.search(norm, max(0, hs - 240), hs)
+        if m:
+            spans.append((m.start(), he, None))
+    return [(s, e) for s, e, _ in _leftmost(spans)]
+
+
+def _right_alnum_free(norm: str, e: int) -> bool:
+    return e >= len(norm) or not (norm[e].isascii() and norm[e].isalnum())
+
+
+def _right_alpha_free(norm: str, e: int) -> bool:
+    return e >= len(norm) or not (norm[e].isascii() and norm[e].isalpha())
 
 
 def _resolve(cands: List[Cand], n: int) -> List[Cand]:
@@ -561,8 +622,12 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
         if sur and (k == 0 or toks[k - 1][1] not in ("nr", "nrt", "nrfg")) and cx.gz_owner[sur[0]] == -1:
             out.append(Cand(sur[0], sur[1], "PERSON", None, "person:surname+title", P_RULE_LO))
     # English: a title, then a capitalised name (Minister of Mining, Gustavo Mendes)
-    for m in (cx.st.en_person_re.finditer(norm) if cx.has_upper else ()):
-        s, e = m.start(1), m.end(1)
+    found = []
+    for hs, _he in cx.en_hits("title"):
+        m = cx.st.en_person_re.match(norm, hs)
+        if m:
+            found.append((m.start(), m.end(), (m.start(1), m.end(1))))
+    for _a, _b, (s, e) in _leftmost(found):
         if cx.free_gz(s, e) and (e - s) >= 4:
             out.append(Cand(s, e, "PERSON", None, "person:title-en", P_RULE))
     # a Latin name after a Chinese title or role, or before an honorific: 选手Alex, 制片人Steven Spielberg, Berg先生
@@ -1066,8 +1131,7 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         if len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith(("关系", "化", "学")):
             out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))   # not 国际化, 统计学
     # English: MP Materials, Lynas Rare Earths Ltd
-    for m in (cx.st.en_org_re.finditer(cx.norm) if cx.has_upper and any(h in cx.norm for h in cx.st.en_org_cues) else ()):
-        s, e = m.start(1), m.end(1)
+    for s, e in _en_head_spans(cx, "org", cx.st.en_org_prefix_re, _right_alnum_free):
         if re.match(r" [A-Z]", cx.norm[e:e + 2]):
             continue      # Critical Minerals Act: the head word is inside a longer title
         words = cx.norm[s:e].split(" ")
@@ -1092,8 +1156,7 @@ def _law_cands(cx: _Ctx) -> List[Cand]:
             # the title of a book, film or game: no place is guessed inside it (《伊苏7》, 《黑暗之塔》);
             # listed names and people still count (《美国工厂》, 《邓小平文选》)
             cx.titles.append((s, e))
-    for m in (cx.st.en_law_re.finditer(norm) if cx.has_upper and any(h in norm for h in r.law_heads_en) else ()):
-        s, e = m.start(1), m.end(1)
+    for s, e in _en_head_spans(cx, "law", cx.st.en_law_prefix_re, _right_alpha_free):
         words = norm[s:e].split(" ")
         while words and words[0] in ("of", "and", "the", "on", "for", "The"):
             s += len(words[0]) + 1; words = words[1:]
@@ -1131,8 +1194,16 @@ def _law_cands(cx: _Ctx) -> List[Cand]:
 def _product_cands(cx: _Ctx) -> List[Cand]:
     r, toks, norm = cx.r, cx.toks, cx.norm
     out = []
-    for m in (_CODE_RE.finditer(norm) if cx.has_upper else ()):
-        s, e = m.start(1), m.end(1)
+    codes = []
+    for h in (_CODE_HINT_RE.finditer(norm) if cx.has_upper else ()):
+        p = h.start()
+        for st_ in range(max(0, p - 2), p + 1):     # the leftmost start a match can have (up to three letters)
+            if "A" <= norm[st_] <= "Z" and all("A" <= c <= "Z" for c in norm[st_:p]):
+                m = _CODE_RE.match(norm, st_)
+                if m:
+                    codes.append((m.start(1), m.end(1), m))
+                    break
+    for s, e, m in _leftmost(codes):
         if s > 0 and (norm[s - 1].isascii() and (norm[s - 1].isalnum() or norm[s - 1] == "-")):
             continue
         code = m.group(1)
