@@ -74,14 +74,11 @@ class _State:
         tl = "".join(sorted(r.translit))
         jn = "".join(sorted(r.joiners))
         self.translit_re = re.compile(f"[{re.escape(tl)}]{{1,8}}(?:[{re.escape(jn)}][{re.escape(tl)}]{{1,8}}){{1,4}}")
-        heads = "|".join(re.escape(h) for h in r.org_english)
-        self.en_org_re = re.compile(rf"(?<![A-Za-z0-9])((?:{_EN_WORD}[ ]){{1,4}}(?:{heads}))(?![A-Za-z0-9])")
         titles = "|".join(re.escape(t) for t in r.titles_en)
         first = "".join(sorted({re.escape(t[0]) for t in r.titles_en}))
         self.en_person_re = re.compile(
             rf"(?=[{first}])(?<![A-Za-z])(?:{titles})(?: of(?: the)? [A-Z][a-z]+(?: and [A-Z][a-z]+)?)?,? "
             rf"([A-Z][a-z]+(?:[ -](?:[A-Z]\.|[A-Z][a-z]+|van|von|de|da|bin|al-?[A-Z][a-z]+)){{0,3}})(?![A-Za-z])")
-        laws = "|".join(re.escape(h) for h in r.law_heads_en)
         # the English cue words (titles, ORG heads, law heads) found in one automaton pass; each rule's
         # pattern is then tried only there (scanning English prose with the patterns cost more)
         cue_kinds: Dict[str, list] = {}
@@ -95,11 +92,9 @@ class _State:
             self.en_cues.make_automaton()
         self.en_org_prefix_re = re.compile(rf"(?<![A-Za-z0-9])(?:{_EN_WORD}[ ]){{1,4}}$")
         self.en_law_prefix_re = re.compile(r"(?<![A-Za-z])(?:[A-Z][A-Za-z\-]*[ ]|of[ ]|and[ ]|the[ ]|on[ ]|for[ ]){1,10}$")
-        self.en_law_re = re.compile(rf"(?<![A-Za-z])((?:[A-Z][A-Za-z\-]*[ ]|of[ ]|and[ ]|the[ ]|on[ ]|for[ ]){{1,10}}(?:{laws}))(?![A-Za-z])")
         ab = sorted(gz.abbrev, key=lambda s: -len(s))
         self.abbrev_re = re.compile("|".join(re.escape(a) for a in ab)) if ab else None
         self.law_heads_weak = r.law_weak
-        self.en_org_cues = tuple(sorted({h.rstrip(".") for h in r.org_english}))
         self.gov_inst = r.org_gov + r.org_institution
         self.company_inst = r.org_company + r.org_institution
         self.suffixes_titles = r.abbrev_suffixes + tuple(r.titles)
