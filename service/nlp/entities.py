@@ -111,6 +111,7 @@ class _State:
         self.org_ext_first = frozenset("第" + "一二三四五六七八九十百零〇") | frozenset(x[0] for x in r.org_extensions)
         self.gz_keys = [("G", i) for i in range(len(gz.entries))]
         self.gz_rules = ["gazetteer:" + e.source for e in gz.entries]
+        self.venue = _VenueLex(r)
         self.surname_titles_set = frozenset(r.surname_titles)
         self.titles_tuple = tuple(sorted(r.titles))
         self.interesting_words = frozenset(r.titles) | self.surname_titles_set | self.place_suffix_words \
@@ -822,7 +823,7 @@ def _address_cands(cx: _Ctx) -> List[Cand]:
             lo = j; j -= 1
         st_, en = toks[lo][2], toks[hi][3]
         if hi > k:
-            en = _venue_tail(cx, _venue_lex(r), en)     # 218号3号楼2单元: the building numbers go on
+            en = _venue_tail(cx, cx.st.venue, en)     # 218号3号楼2单元: the building numbers go on
         if en - st_ >= 3:
             out.append(Cand(st_, en, "LOC", None, "place:address", P_RULE, contain=True))
             done = hi
@@ -831,11 +832,10 @@ def _address_cands(cx: _Ctx) -> List[Cand]:
 
 
 class _VenueLex:
-    """The venue head words as one regex and the unit pattern of building numbers, built once per rules object."""
-    __slots__ = ("src", "head_re", "unit_re", "place_heads", "single", "centres")
+    """The venue head words as one regex and the unit pattern of building numbers (built with the state)."""
+    __slots__ = ("head_re", "unit_re", "place_heads", "single", "centres")
 
     def __init__(self, r):
-        self.src = r                          # kept alive, so its id() stays unique
         heads = sorted(set(r.venue_heads) | set(r.venue_place_heads) | set(r.venue_centres), key=lambda w: (-len(w), w))
         self.head_re = re.compile("|".join(map(re.escape, heads))) if heads else None
         units = "|".join(map(re.escape, r.venue_units or r.address_units))
@@ -845,14 +845,6 @@ class _VenueLex:
         self.single = frozenset(h for h in heads if len(h) == 1)
 
 
-_VENUE: Dict[int, _VenueLex] = {}
-
-
-def _venue_lex(r) -> _VenueLex:
-    v = _VENUE.get(id(r))
-    if v is None or v.src is not r:
-        v = _VENUE[id(r)] = _VenueLex(r)
-    return v
 
 
 _COUNTED_RE = re.compile("[一二两三四五六七八九十几多数百千万]+大?$")     # 四大/景区, 两座/公园: a count, no name
@@ -953,7 +945,7 @@ def _venue_cands(cx: _Ctx) -> List[Cand]:
     朝阳区天通苑北区, 武汉市江岸区百步亭花园二期5号楼 (one LOC).  A head needs a name before it
     (a city or district is enough for 公园, 火车站, 体育馆 …, never for 小区 or 广场)."""
     r = cx.r
-    lex = _venue_lex(r)
+    lex = cx.st.venue
     if lex.head_re is None:
         return []
     toks, ts, norm = cx.toks, cx.tok_start, cx.norm
