@@ -303,3 +303,9 @@ def test_english_patterns_tried_at_their_cue_words_only():
     assert got.get("MP Materials Corp.") == "ORG"
     assert got.get("F-35") == "PRODUCT" and got.get("H20") == "PRODUCT"
     assert any(t == "LAW" and "Defense Production Act" in m for m, t in got.items())
+
+
+def test_countries_in_trade_news_are_never_teams():
+    text = "美国对中国加征关税，中美再度交锋，中国击败美国成为最大出口国。The U.S. vs China rivalry deepened，中美vs欧盟。"
+    out = pipeline.analyze(text, include=["entities"])
+    assert not [e for e in out["entities"] if e["type"] == "ORG" and e["name"] in ("美国", "中国", "美", "中")]

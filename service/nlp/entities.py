@@ -1415,11 +1415,15 @@ def _sports_teams(cx: _Ctx, final: List[Cand]) -> List[Cand]:
         k = cx.tok_index(i)
         return toks[k][0] if starts[k] == i else ""
 
+    entries = cx.st.gz.entries
     teams: List[Cand] = []
     # a place next to a result verb, or before a team head
     for c in final:
-        if c.type != "GPE" or sent_of(c.start) is None:
-            continue
+        sent = sent_of(c.start) if c.type == "GPE" else None
+        if sent is None or c.rule.startswith("abbrev"):
+            continue      # 中美: abbreviations of countries are never teams
+        if not sent[2] and c.key is not None and entries[c.key[1]].id:
+            continue      # a country next to 'vs' alone ('U.S. vs China'): no word of sport around it
         nxt = tok_after(c.end)
         head = nxt if nxt in r.team_heads else None
         if head:
@@ -1442,6 +1446,10 @@ def _sports_teams(cx: _Ctx, final: List[Cand]) -> List[Cand]:
             inside = [c for c in final if lo <= c.start and c.end <= hi]
             if any(c.type == "PERSON" and (c.key is not None or not sent[2]) for c in inside):
                 continue      # a listed person, or a fixture with nothing else of a team sport: 纳达尔vs费德勒
+            if not sent[2] and any(c.type == "GPE" and c.key is not None and entries[c.key[1]].id for c in inside):
+                continue      # 'the U.S. vs China rivalry': countries on a 'vs' with no word of sport
+            if any(c.rule == "abbrev:compound" for c in inside):
+                continue      # 中美vs欧盟: a compound of countries is never a team
             base = norm[lo:hi]
             teams.append(Cand(lo, hi, "ORG", _team_key(cx, base, base), "org:team-fixture", P_RULE_HI))
     if not teams:
