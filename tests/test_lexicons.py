@@ -196,3 +196,12 @@ def test_quantities_bad_file_names_file_and_key(tmp_path, monkeypatch, name, bre
     finally:
         quantities._L.clear()
         quantities._L.update(saved)
+
+
+def test_abbrev_beside_needs_means_and_with(tmp_path):
+    d = yaml.safe_load(open(entity_rules.PATH, encoding="utf-8"))
+    d["abbrev"]["beside"] = {"澳": {"means": "澳门"}}
+    p = tmp_path / "entity_rules.yaml"
+    p.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(entity_rules.RulesError, match="beside"):
+        entity_rules.load(str(p))

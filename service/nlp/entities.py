@@ -103,6 +103,9 @@ class _State:
         self.place_suffix_words = frozenset(r.loc_suffixes + r.gpe_suffixes)
         self.abbrev_chars = frozenset(gz.abbrev)
         self.all_titles = entity_rules.WordList(tuple(r.titles) + tuple(r.surname_titles))
+        # 澳 beside 港/台 is 澳门: abbreviation -> (entry index, the abbreviations it must stand beside)
+        self.abbrev_beside = {ab: (gz.surfaces[name], with_) for ab, (name, with_) in r.abbrev_beside.items()
+                              if name in gz.surfaces}
         self.metonyms = {}
         for word, name in r.metonyms.items():
             idx = next((i for (nm, _t), i in gz.by_name.items() if nm == name), None)
@@ -464,6 +467,11 @@ def _abbrev_cands(cx: _Ctx) -> List[Cand]:
             entries = [h[2] for h in run]
             if (len(set(entries)) == len(entries) and _compound_ok(cx, rs, re_, run)
                     and not any(norm[h[0]:h[1]] in r.abbrev_not_in_runs for h in run)):
+                if st.abbrev_beside:
+                    abs_ = {norm[s:e] for s, e, _x in run}
+                    run = [(s, e, st.abbrev_beside[norm[s:e]][0]
+                            if norm[s:e] in st.abbrev_beside and abs_ & st.abbrev_beside[norm[s:e]][1] else x)
+                           for s, e, x in run]
                 out.extend(Cand(s, e, st.gz.entries[x].type, ("G", x), "abbrev:compound", P_RULE_HI) for s, e, x in run)
                 continue
         # one abbreviation (or a run that failed as a compound): needs a prefix or a suffix

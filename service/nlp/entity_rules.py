@@ -79,6 +79,7 @@ class Rules:
     titles_en: tuple = ()
     law_heads_en: tuple = ()
     metonyms: dict = field(default_factory=dict)
+    abbrev_beside: dict = field(default_factory=dict)
     loc_words: tuple = ()
     person_trailing: tuple = ()
     person_not_endings: frozenset = frozenset()
@@ -119,6 +120,18 @@ class Rules:
     venue_glued: frozenset = frozenset()
     place_class_nouns: tuple = ()
     extra: dict = field(default_factory=dict)
+
+
+def _beside(m) -> dict:
+    """abbrev.beside: {abbreviation: (the name it means, the abbreviations it must stand beside)}."""
+    out = {}
+    for ab, v in (m or {}).items():
+        if not isinstance(v, dict) or not isinstance(v.get("means"), str) or not isinstance(v.get("with"), list) \
+                or not all(isinstance(w, str) and w for w in v["with"]):
+            raise RulesError(f"entity_rules.yaml: abbrev.beside.{ab} needs means (a name) and with (a list)")
+        out[normalize.to_simplified(str(ab))] = (normalize.to_simplified(v["means"]),
+                                                 frozenset(normalize.to_simplified(w) for w in v["with"]))
+    return out
 
 
 def _metonyms(m) -> dict:
@@ -216,7 +229,8 @@ def load(path: str = PATH) -> Rules:
         sections[k] = lexicons.mapping(d, k, _F, optional=True)
     fields = {f: _KINDS[kind](_words(sections[sec], key, lexicons.at(_F, sec) if sec else _F))
               for f, sec, key, kind in _FIELDS}
-    r = Rules(joiners=frozenset(joiners), metonyms=_metonyms(d.get("metonyms") or {}), **fields)
+    r = Rules(joiners=frozenset(joiners), metonyms=_metonyms(d.get("metonyms") or {}),
+              abbrev_beside=_beside(sections["abbrev"].get("beside")), **fields)
     for s in r.surnames:
         if len(s) > 2:
             raise RulesError(f"entity_rules.yaml: surname {s!r} longer than two characters")
