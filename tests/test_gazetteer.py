@@ -253,3 +253,12 @@ def test_subdivisions_from_iso_3166_2(all_rows):
     names = [zh.gettext(s.name) for s in pycountry.subdivisions.get(country_code="CN")]
     assert len(names) == 34
     assert not [n for n in names if HAN.search(n) and n not in gpe_forms]
+
+
+def test_reported_name_is_the_name_as_written():
+    # OpenCC turns the Simplified 昇 into 升; matching goes through the normalised forms, the
+    # reported name is the file's own (毕昇, 昇腾芯片)
+    from service.nlp import pipeline
+    out = pipeline.analyze("华为昇腾芯片出货量增长，活字印刷术由毕昇发明。", include=["entities"])
+    names = {e["name"] for e in out["entities"]}
+    assert {"昇腾芯片", "毕昇"} <= names

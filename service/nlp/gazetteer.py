@@ -105,7 +105,7 @@ class Gazetteer:
             idx = self.by_name[key]           # the same thing listed twice: merge its forms
         else:
             idx = len(self.entries)
-            self.entries.append(Entry(key[0], type_, id_, en, source))
+            self.entries.append(Entry(name, type_, id_, en, source))   # the name as written (昇腾 stays 昇腾)
             self.by_name[key] = idx
         forms = [name] + ([en] if en else []) + [a.strip() for a in aliases if a and a.strip()]
         for f in forms:
