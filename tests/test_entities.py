@@ -309,3 +309,14 @@ def test_countries_in_trade_news_are_never_teams():
     text = "美国对中国加征关税，中美再度交锋，中国击败美国成为最大出口国。The U.S. vs China rivalry deepened，中美vs欧盟。"
     out = pipeline.analyze(text, include=["entities"])
     assert not [e for e in out["entities"] if e["type"] == "ORG" and e["name"] in ("美国", "中国", "美", "中")]
+
+
+def test_a_listed_name_after_a_byline_or_commoner_role_is_a_namesake():
+    text = "（记者 李强）国务院总理李强表示，工程师李强也出席了活动。"
+    out = pipeline.analyze(text, include=["entities"])
+    by_start = {m["start"]: e for e in out["entities"] for m in e["mentions"]}
+    premier = by_start[text.index("总理李强") + 2]
+    reporter = by_start[text.index("记者 李强") + 3]
+    engineer = by_start[text.index("工程师李强") + 3]
+    assert premier["en"] == "Li Qiang"
+    assert reporter is not premier and engineer is not premier and reporter["en"] is None

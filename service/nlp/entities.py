@@ -115,6 +115,7 @@ class _State:
         self.gz_keys = [("G", i) for i in range(len(gz.entries))]
         self.gz_rules = ["gazetteer:" + e.source for e in gz.entries]
         self.venue = _VenueLex(r)
+        self.commoner_roles = tuple(r.commoner_roles)
         self.surname_titles_set = frozenset(r.surname_titles)
         self.titles_tuple = tuple(sorted(r.titles))
         self.interesting_words = frozenset(r.titles) | self.surname_titles_set | self.place_suffix_words \
@@ -1541,6 +1542,15 @@ def _rule_name(cx: _Ctx, c: Cand) -> str:
     return t
 
 
+def _namesake(cx: _Ctx, c: Cand) -> Cand:
+    """记者李强, 村民王毅: after a byline or a commoner's role a listed person's name is a namesake,
+    an entity of its own (the Premier is no engineer)."""
+    before = cx.norm[max(0, c.start - 5):c.start].rstrip(" 　")
+    if before.endswith(cx.st.commoner_roles):
+        return Cand(c.start, c.end, "PERSON", None, c.rule + "+namesake", c.prio, c.contain)
+    return c
+
+
 def _merge_gz_org(cx: _Ctx, c: Cand) -> Cand:
     """中国商务部 = GPE + listed ORG: a mention of the listed ORG."""
     if c.type != "ORG" or c.key is not None:
@@ -1588,6 +1598,8 @@ def extract(doc: Doc, state: Optional[_State] = None) -> Doc:
         if occ.find(1, g.start, g.end) == -1:
             final.append(g)
     final = [_merge_gz_org(cx, c) if c.type == "ORG" and c.key is None else c for c in final]
+    if cx.r.commoner_roles:
+        final = [_namesake(cx, c) if c.type == "PERSON" and c.key is not None else c for c in final]
     if st.sports_re is not None and st.sports_re.search(cx.norm):
         final = _sports_teams(cx, final)
     final.sort(key=lambda c: c.start)

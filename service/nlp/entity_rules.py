@@ -100,6 +100,7 @@ class Rules:
     org_channel_owners: frozenset = frozenset()
     org_company_compound: frozenset = frozenset()
     org_walk_stops: frozenset = frozenset()
+    commoner_roles: tuple = ()
     org_unit_parents: tuple = ()
     org_units: tuple = ()
     local_levels: frozenset = frozenset()
@@ -155,6 +156,7 @@ _FIELDS = (
     ("org_generic", "org_heads", "generic_modifiers", "set"),
     ("org_company_compound", "org_heads", "company_compound", "set"),
     ("org_walk_stops", "org_heads", "walk_stops", "set"),
+    ("commoner_roles", "", "commoner_roles", "by_length"),
     ("org_english", "org_heads", "english", "by_length"),
     ("titles", "", "person_titles", "set"),
     ("person_verbs", "", "person_verbs", "set"),
