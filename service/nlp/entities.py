@@ -94,7 +94,6 @@ class _State:
         self.en_law_prefix_re = re.compile(r"(?<![A-Za-z])(?:[A-Z][A-Za-z\-]*[ ]|of[ ]|and[ ]|the[ ]|on[ ]|for[ ]){1,10}$")
         ab = sorted(gz.abbrev, key=lambda s: -len(s))
         self.abbrev_re = re.compile("|".join(re.escape(a) for a in ab)) if ab else None
-        self.law_heads_weak = r.law_weak
         self.gov_inst = r.org_gov + r.org_institution
         self.company_inst = r.org_company + r.org_institution
         self.suffixes_titles = r.abbrev_suffixes + tuple(r.titles)
@@ -861,6 +860,11 @@ _VENUE_NAME_FLAGS = frozenset(("ns", "nz", "nr", "nrt", "nrfg", "nt", "j", "eng"
 _VENUE_FILL_FLAGS = frozenset(("n", "vn", "b", "nz", "l", "ng", "an"))
 
 
+def _names_country(cx: _Ctx, g: Cand, form: str) -> bool:
+    """A listed GPE span that names a country by its own name (美国; not its capital 华盛顿)."""
+    return g.rule.startswith("gazetteer:countries") and cx.st.gz.entries[g.key[1]].name == form
+
+
 def _venue_kind(cx: _Ctx, j: int) -> str:
     """What token ``j`` is before a venue head: 'country' (美国), 'admin' (北京, 朝阳区),
     'name' (玄武湖, 恒隆, 国贸, 南京东路), 'fill' (商品房, 国际), or '' (anything else: the name stops)."""
@@ -874,8 +878,7 @@ def _venue_kind(cx: _Ctx, j: int) -> str:
     if o1 >= 0 and o1 == o2 and spans[o1].end == e and spans[o1].type is not None:
         g = spans[o1]
         if g.type == "GPE":
-            country = g.rule.startswith("gazetteer:countries") and cx.st.gz.entries[g.key[1]].name == w
-            return "country" if country else "admin"
+            return "country" if _names_country(cx, g, w) else "admin"
         return "name"
     if w in r.district_suffixes and j > 0 and cx.toks[j - 1][1] in _VENUE_NAME_FLAGS:
         return "name"     # 清河/街道: the division of the name before it
@@ -923,8 +926,7 @@ def _venue_inner_kind(cx: _Ctx, k: int, inner: str) -> str:
     if o >= 0:
         g = cx.gz_spans[o]
         if g.start == s and g.end == s + len(inner) and g.type == "GPE":
-            country = g.rule.startswith("gazetteer:countries") and cx.st.gz.entries[g.key[1]].name == inner
-            return "country" if country else "admin"
+            return "country" if _names_country(cx, g, inner) else "admin"
     r = cx.r
     if len(inner) < 2 or inner in r.not_place:
         return ""
@@ -1103,10 +1105,7 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
                         continue
             if self_ok and f == "nt":
                 out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE, contain=True))
-            elif self_ok and kind == "gov" and len(w) >= 3 and w not in r.not_org and f in ("n", "nt", "nz"):
-                # 调查局 alone is generic; 国务院 is usually in the gazetteer
-                pass
-            continue
+            continue      # (a gov head alone, 调查局, is generic; 国务院 is in the gazetteer)
         st_ = toks[start_k][2]
         w0 = toks[start_k][0]
         if toks[start_k][1] in PERSON_FLAGS and len(w0) >= 3 and w0[0] in r.not_name_chars:
@@ -1162,7 +1161,7 @@ def _law_cands(cx: _Ctx) -> List[Cand]:
     for k in [k for k in cx.i_last if toks[k][0][-1] in law_last]:
         w, f, s, e = toks[k]
         head = _ends_with(w, r.law_heads)
-        if not head or head in r.law_heads_weak if False else not head:
+        if not head:
             continue
         if head in r.law_weak or (head == "法" and w == "法") or w in ("方法", "办法", "想法", "看法", "做法", "说法", "立法", "执法", "司法", "合法", "非法", "违法", "依法", "宪法", "法律"):
             continue
