@@ -705,12 +705,14 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
                 out.append(Cand(s, e, "LOC", None, "place:ns+suffix", P_RULE, contain=True))     # 大连/港, 天津/港
                 continue
         h = _ends_with(w, r.place_class_nouns) if f == "ns" else None
-        if h and len(w) > len(h):
-            continue      # 沿海地区, 文明城市, 港澳同胞: a kind of place (or its people); a listed name in it is the gazetteer's
+        if h and len(w) > len(h) and segment.word_tag(w[:-len(h)]) not in ("ns", "nz"):
+            continue      # 沿海地区, 文明城市, 港澳同胞: a kind of place (or its people); a listed name in it is the
+            #               gazetteer's; 和田地区, 远东地区 (和田, 远东: proper nouns) are the places themselves
         if f == "ns" and len(w) >= 4 and _ends_with(w, r.hotels):
             out.append(Cand(s, e, "ORG", None, "org:hotel", P_RULE_LO, contain=True))     # 希尔顿饭店
             continue
         if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _N_COUNTRIES.match(w) and not _ends_with(w, cx.st.gov_inst)
+                and not (w[0] in _FUNCTION_CHARS and (cx.freq.get(w) or 0) < 10)   # 之日起 (jieba: ns, 3): a phrase
                 and not set(w) <= cx.st.abbrev_chars
                 and not (len(w) == 2 and w[0] in r.abbrev_prefixes and w[1] in cx.st.abbrev_chars)):   # 驻沪, 离港: prefix + abbreviation
             end = e
@@ -770,6 +772,10 @@ def _district_cands(cx: _Ctx) -> List[Cand]:
     return out
 
 
+# function characters no place name starts with: a rare ns word of jieba's that starts with one is a
+# phrase it tagged so (之日起, 的海); 和田, 于都, 会宁 start with function words and are places, so
+# those characters are not here
+_FUNCTION_CHARS = frozenset("之的了着把被这那")
 _ROAD_MOD_FLAGS = frozenset(("ns", "nr", "nrt", "nz", "nt", "n", "j", "s"))
 _NUM_RE = re.compile(r"[0-9一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]+$")
 

@@ -51,6 +51,13 @@ def tokenizer():
     return _tokenizer
 
 
+def word_tag(word: str) -> str:
+    """jieba's dictionary POS tag of ``word`` ('' when it has none)."""
+    if _pos is None:
+        tokenizer()
+    return (_pos.word_tag_tab.get(word) or "") if _pos is not None else ""
+
+
 def add_words(words, tag: str = None, freq: int = None) -> None:
     """Teach the private tokenizer words it must not split (names from the gazetteers)."""
     tok = tokenizer()
