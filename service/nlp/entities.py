@@ -610,7 +610,8 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
         nxt = toks[k + 2][0] if k + 2 < n else ""
         after_title = k > 0 and toks[k - 1][0] in titles
         if (nxt in r.person_verbs or nxt in titles or nxt in r.surname_titles
-                or (after_title and (not nxt or nxt[0] in "，。、；：,:")) or (f in PERSON_FLAGS and nxt in ("：", ":"))) \
+                or (after_title and (not nxt or nxt[0] in "，。、；：,:" or f2 in PERSON_FLAGS))   # 董事长/阮/英俊/因
+                or (f in PERSON_FLAGS and nxt in ("：", ":"))) \
                 and not _ends_as_thing(w2, r):
             out.append(Cand(s, e2, "PERSON", None, "person:surname+given", P_RULE))
     # a surname alone before a title: 江主席, 王部长
@@ -776,6 +777,7 @@ def _district_cands(cx: _Ctx) -> List[Cand]:
 # phrase it tagged so (之日起, 的海); 和田, 于都, 会宁 start with function words and are places, so
 # those characters are not here
 _FUNCTION_CHARS = frozenset("之的了着把被这那")
+_ACRONYM_AFTER_RE = re.compile(r" ?[(（][A-Z][A-Z0-9&\-]{1,9}[)）]")
 _ROAD_MOD_FLAGS = frozenset(("ns", "nr", "nrt", "nz", "nt", "n", "j", "s"))
 _NUM_RE = re.compile(r"[0-9一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]+$")
 
@@ -1086,8 +1088,10 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
                 break   # 布莱克本队 vs 利物浦队: two teams; 珠宝/总裁/…: a title ends the name; 日讯: a dateline
             if k - j > 4 and (fj == "nt" or (cx.gz_owner[sj] >= 0 and cx.gz_spans[cx.gz_owner[sj]].type == "ORG")):
                 break   # 东亚银行/辟谣/财务危机/传言/港/金管局: a whole clause lies between two bodies
-            if wj in r.org_generic and not _proper_token(cx, j) and j == k - 1 and w == head and (head == "公司" or kind != "company"):
-                break   # 美国科技公司, 该委员会: generic, not a name (but 中国稀土集团 is one)
+            if wj in r.org_generic and not _proper_token(cx, j) and j == k - 1 and w == head and (head == "公司" or kind != "company") \
+                    and not _ACRONYM_AFTER_RE.match(cx.norm, e):
+                break   # 美国科技公司, 该委员会: generic, not a name (but 中国稀土集团 is one, and so is
+                #         越南稀土公司(VTRE): an acronym in brackets makes the kind a name)
             if fj in MOD_FLAGS or (fj == "a" and len(wj) >= 2) or _proper_token(cx, j) or (fj == "x" and wj in ORG_JOINERS):
                 if fj == "x" and wj in ORG_JOINERS and (j == k - 1 or not _proper_token(cx, j + 1)):
                     break
