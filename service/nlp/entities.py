@@ -372,9 +372,6 @@ def _resolve(cands: List[Cand], n: int) -> List[Cand]:
     return kept
 
 
-_CLITICS = frozenset("为的是在和与也已将就都对")
-
-
 def _two_ok(cx: _Ctx, s: int, e: int, etype: str) -> bool:
     """A two-character name is one word, or the start or end of one, never half of two;
     a person's name starts a longer word only before a title (李鹏总理, not 陈云/林)."""
@@ -391,7 +388,7 @@ def _two_ok(cx: _Ctx, s: int, e: int, etype: str) -> bool:
             # jieba read the second character with a function word after it: ，建/行为 is 建行 + 为
             # (only where a word starts: 交易/中/行为 is no 中行)
             t2 = toks[cx.tok_index(s + 1)]
-            return t2[2] == s + 1 and len(t2[0]) == 2 and t2[0][1] in _CLITICS
+            return t2[2] == s + 1 and len(t2[0]) == 2 and t2[0][1] in cx.r.name_clitics
         return t[3] > e
     t = toks[cx.tok_index(e - 1)]
     if t[2] < s:
@@ -643,7 +640,7 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
                 mm = _LATIN_NAME_RE.match(norm, m.end() - 1)
                 if mm:
                     spans.add((mm.start(), mm.end()))
-        for h in _HONORIFICS:
+        for h in r.honorifics:
             i = norm.find(h)
             while i != -1:
                 if i > 0 and "a" <= norm[i - 1] <= "z":
@@ -668,7 +665,6 @@ def _person_cands(cx: _Ctx) -> List[Cand]:
 _LATIN_NAME_RE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?: [A-Z][a-z]+){0,2}(?![A-Za-z0-9])")
 _LATIN_TAIL_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z][a-z]+(?:[A-Z][a-z]+)?(?: [A-Z][a-z]+){0,2}$")
 _CJK_THEN_UPPER = re.compile(r"[\u4e00-\u9fff] ?[A-Z]")     # where a Latin name can follow a Chinese title
-_HONORIFICS = ("先生", "女士", "小姐", "老爷", "夫人")
 
 COMMON_WORD_FREQ = 100   # a two-character "name" this frequent in jieba's dictionary is usually a word (文明, 友谊)
 
@@ -713,7 +709,7 @@ def _place_cands(cx: _Ctx) -> List[Cand]:
             out.append(Cand(s, e, "ORG", None, "org:hotel", P_RULE_LO, contain=True))     # 希尔顿饭店
             continue
         if (f == "ns" and len(w) >= 2 and w not in r.not_place and not _N_COUNTRIES.match(w) and not _ends_with(w, cx.st.gov_inst)
-                and not (w[0] in _FUNCTION_CHARS and (cx.freq.get(w) or 0) < 10)   # 之日起 (jieba: ns, 3): a phrase
+                and not (w[0] in r.not_place_initials and (cx.freq.get(w) or 0) < 10)   # 之日起 (jieba: ns, 3)
                 and not set(w) <= cx.st.abbrev_chars
                 and not (len(w) == 2 and w[0] in r.abbrev_prefixes and w[1] in cx.st.abbrev_chars)):   # 驻沪, 离港: prefix + abbreviation
             end = e
@@ -773,10 +769,6 @@ def _district_cands(cx: _Ctx) -> List[Cand]:
     return out
 
 
-# function characters no place name starts with: a rare ns word of jieba's that starts with one is a
-# phrase it tagged so (之日起, 的海); 和田, 于都, 会宁 start with function words and are places, so
-# those characters are not here
-_FUNCTION_CHARS = frozenset("之的了着把被这那")
 _ACRONYM_AFTER_RE = re.compile(r" ?[(（][A-Z][A-Z0-9&\-]{1,9}[)）]")
 _ROAD_MOD_FLAGS = frozenset(("ns", "nr", "nrt", "nz", "nt", "n", "j", "s"))
 _NUM_RE = re.compile(r"[0-9一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]+$")
@@ -1133,7 +1125,7 @@ def _org_cands(cx: _Ctx) -> List[Cand]:
         if w.endswith("政府") or (owner[s] >= 0 and cx.gz_spans[owner[s]].type in ("GPE", "LOC")
                                  and owner[e - 1] >= 0 and cx.gz_spans[owner[e - 1]].end == e):
             continue      # 香港特别行政区(政府): a place (and its government), not an organisation
-        if len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith(("关系", "化", "学")):
+        if len(w) >= 2 and w not in r.not_org and w not in r.not_place and not w.endswith(r.not_org_endings):
             out.append(Cand(s, e, "ORG", None, "org:nt", P_RULE_LO, contain=True))   # not 国际化, 统计学
     # English: MP Materials, Lynas Rare Earths Ltd
     for s, e in _en_head_spans(cx, "org", cx.st.en_org_prefix_re, _right_alnum_free):
@@ -1367,7 +1359,7 @@ def _local_body_cands(cx: _Ctx) -> List[Cand]:
         if e < cx.n and e not in cx.tok_start:
             t = toks[cx.tok_index(e)]
             rest = norm[e:t[3]]
-            if not (rest in r.titles or rest in r.surname_titles or rest in ("常委", "常委会", "书记", "副书记")):
+            if not (rest in r.titles or rest in r.surname_titles or rest in r.local_title_tails):
                 continue      # 市委/托, 区委/员: the body is not a word of its own
         prev = norm[s - 1] if s > 0 else ""
         if prev and "\u4e00" <= prev <= "\u9fff" and prev not in r.local_after:

@@ -101,6 +101,11 @@ class Rules:
     org_company_compound: frozenset = frozenset()
     org_walk_stops: frozenset = frozenset()
     commoner_roles: tuple = ()
+    honorifics: tuple = ()
+    name_clitics: frozenset = frozenset()
+    not_place_initials: frozenset = frozenset()
+    not_org_endings: tuple = ()
+    local_title_tails: frozenset = frozenset()
     org_unit_parents: tuple = ()
     org_units: tuple = ()
     local_levels: frozenset = frozenset()
@@ -157,6 +162,11 @@ _FIELDS = (
     ("org_company_compound", "org_heads", "company_compound", "set"),
     ("org_walk_stops", "org_heads", "walk_stops", "set"),
     ("commoner_roles", "", "commoner_roles", "by_length"),
+    ("honorifics", "", "honorifics", "by_length"),
+    ("name_clitics", "", "name_clitics", "set"),
+    ("not_place_initials", "", "not_place_initials", "set"),
+    ("not_org_endings", "org_heads", "not_org_endings", "by_length"),
+    ("local_title_tails", "local_bodies", "title_tails", "set"),
     ("org_english", "org_heads", "english", "by_length"),
     ("titles", "", "person_titles", "set"),
     ("person_verbs", "", "person_verbs", "set"),
