@@ -853,8 +853,6 @@ class _VenueLex:
         self.single = frozenset(h for h in heads if len(h) == 1)
 
 
-
-
 _COUNTED_RE = re.compile("[一二两三四五六七八九十几多数百千万]+大?$")     # 四大/景区, 两座/公园: a count, no name
 _VENUE_NAME_FLAGS = frozenset(("ns", "nz", "nr", "nrt", "nrfg", "nt", "j", "eng"))
 _VENUE_FILL_FLAGS = frozenset(("n", "vn", "b", "nz", "l", "ng", "an"))
@@ -1381,6 +1379,11 @@ def _local_body_cands(cx: _Ctx) -> List[Cand]:
 # ---------------------------------------------------------------------------
 # sports: a place that names a team
 
+def _is_country(cx: _Ctx, c: Cand) -> bool:
+    """A mention of a listed country or territory (any of its forms: 美国, U.S., 华盛顿)."""
+    return c.type == "GPE" and c.key is not None and cx.st.gz.entries[c.key[1]].id is not None
+
+
 def _team_key(cx: _Ctx, base: str, text: str):
     """The listed club a team mention names (罗马 -> 罗马队 -> AS Roma), else None (a rule entity)."""
     gz = cx.st.gz
@@ -1425,14 +1428,13 @@ def _sports_teams(cx: _Ctx, final: List[Cand]) -> List[Cand]:
         k = cx.tok_index(i)
         return toks[k][0] if starts[k] == i else ""
 
-    entries = cx.st.gz.entries
     teams: List[Cand] = []
     # a place next to a result verb, or before a team head
     for c in final:
         sent = sent_of(c.start) if c.type == "GPE" else None
         if sent is None or c.rule.startswith("abbrev"):
             continue      # 中美: abbreviations of countries are never teams
-        if not sent[2] and c.key is not None and entries[c.key[1]].id:
+        if not sent[2] and _is_country(cx, c):
             continue      # a country next to 'vs' alone ('U.S. vs China'): no word of sport around it
         nxt = tok_after(c.end)
         head = nxt if nxt in r.team_heads else None
@@ -1456,7 +1458,7 @@ def _sports_teams(cx: _Ctx, final: List[Cand]) -> List[Cand]:
             inside = [c for c in final if lo <= c.start and c.end <= hi]
             if any(c.type == "PERSON" and (c.key is not None or not sent[2]) for c in inside):
                 continue      # a listed person, or a fixture with nothing else of a team sport: 纳达尔vs费德勒
-            if not sent[2] and any(c.type == "GPE" and c.key is not None and entries[c.key[1]].id for c in inside):
+            if not sent[2] and any(_is_country(cx, c) for c in inside):
                 continue      # 'the U.S. vs China rivalry': countries on a 'vs' with no word of sport
             if any(c.rule == "abbrev:compound" for c in inside):
                 continue      # 中美vs欧盟: a compound of countries is never a team
@@ -1519,9 +1521,9 @@ def _fixture_side(cx: _Ctx, pos: int, step: int) -> Tuple[int, int]:
         if not ok or piece in r.sports_after or piece in r.sports_before or piece == prev:
             break
         if step < 0:
-            lo = hi - len(norm[s:hi]) if count == 0 else s
+            lo = s        # (the first piece ends at pos, the others at the side's current start)
         else:
-            hi = pos + len(piece) if count == 0 else e
+            hi = e
         count += 1
         prev = piece
         o = cx.gz_owner[s]
