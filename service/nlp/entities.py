@@ -66,10 +66,11 @@ class _State:
     def __init__(self, gz: gazetteer.Gazetteer, rules: entity_rules.Rules):
         self.gz = gz
         self.rules = rules
-        self.media = frozenset(e.name for e in gz.entries if e.source.startswith("media.tsv"))
+        media = [i for i, e in enumerate(gz.entries) if e.source.startswith("media.tsv")]
+        self.media = frozenset(gz.entries[i].name for i in media)
         # the media and portals whose channels are units of their own (新浪财经, 央视新闻)
-        self.channel_owners = frozenset(i for i, e in enumerate(gz.entries) if e.source.startswith("media.tsv")) \
-            | frozenset(gz.surfaces[w] for w in rules.org_channel_owners if w in gz.surfaces)
+        self.channel_owners = frozenset(media) | frozenset(gz.surfaces[w] for w in rules.org_channel_owners
+                                                           if w in gz.surfaces)
         r = rules
         tl = "".join(sorted(r.translit))
         jn = "".join(sorted(r.joiners))
